@@ -1,0 +1,29 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# swapdrain: top-level make targets.
+#
+#   make [KDIR=<kernel build dir>]   build swapdrain.ko (default: running kernel)
+#   make demo                        fetch a kernel, boot it in QEMU, exit storm off vs on
+#   make check [KERNELS="6.12"]      the test suite in QEMU; ends with "N passed, N failed"
+#   make clean
+
+KDIR ?= /lib/modules/$(shell uname -r)/build
+PWD := $(CURDIR)
+
+all: modules
+
+modules:
+	$(MAKE) -C $(KDIR) M=$(PWD) modules
+
+clean:
+	$(MAKE) -C $(KDIR) M=$(PWD) clean 2>/dev/null || \
+		rm -f src/*.o src/.*.cmd *.o *.ko *.mod *.mod.c .*.cmd modules.order Module.symvers
+	rm -rf tests/bin
+
+demo:
+	scripts/demo.sh
+
+check:
+	scripts/check.sh $(KERNELS)
+
+.PHONY: all modules clean demo check

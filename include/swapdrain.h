@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * swapdrain: how the pieces connect.
+ *
+ *   hook.c    ftrace hook on the swap-free function; decides per call
+ *             whether to defer, and calls the original for the drainers
+ *   batch.c   per-CPU batches, the preallocated batch pool, the per-node
+ *             drain queues and the flush timer for partial batches
+ *   drain.c   the kthread pool that empties the queues, and urgent drains
+ *   stats.c   per-CPU counters, debugfs and sysfs views
+ *   params.c  module parameters and their validation
+ *   main.c    load and unload order
+ */
+#ifndef _SWAPDRAIN_H
+#define _SWAPDRAIN_H
+
+#include <linux/types.h>
+#include <linux/llist.h>
+#include <linux/percpu.h>
+#include <linux/atomic.h>
+#include <linux/swap.h>
+
+#include "compat.h"
+
+#define SD_NAME "swapdrain"
+
+/* One deferred call: a run of nr consecutive entries of one device. */
+struct sd_item {
+	unsigned long val;
+	unsigned int nr;
+};
+
+struct sd_batch {
+	struct llist_node node;
+	unsigned long stamp;	/* jiffies when the first item went in */
+	unsigned int count;	/* items used */
+	unsigned int entries;	/* sum of the items' nr */
+	int home;		/* node whose pool it returns to */
+	struct sd_item items[];
+};
+
+/* params.c: current values; the validated setters keep them in range. */
+extern bool sd_enabled;
+extern unsigned int sd_nr_threads;
+extern unsigned int sd_batch_size;
+extern unsigned int sd_max_pending;
+extern int sd_drain_nice;
+extern unsigned int sd_flush_ms;
+
+/* stats.c */
+enum sd_stat {
+	SD_DEFERRED_CALLS,
+	SD_DEFERRED_ENTRIES,
+	SD_PASSTHROUGH_CALLS,
+	SD_FALLBACK_FULL,
+	SD_FALLBACK_BOUND,
+	SD_FREED_ENTRIES,
+	SD_DRAIN_BATCHES,
+	SD_DRAIN_CALLS,
+	SD_DRAIN_NS,
+	SD_ORIG_CALLS,
+	SD_STUB_BODY_CALLS,
+	SD_URGENT_DRAINS,
+	SD_NR_STATS
+};
+
+struct sd_stats {
+	u64 v[SD_NR_STATS];
+};
+
+DECLARE_PER_CPU(struct sd_stats, sd_stats);
+
+static __always_inline void sd_stat_add(enum sd_stat i, u64 n)
+{
+	this_cpu_add(sd_stats.v[i], n);
+}
+
+/* Entries taken by the hook and not yet freed. */
+extern atomic_long_t sd_pending;
+extern unsigned long sd_peak_pending;
+
+int sd_stats_init(void);
+void sd_stats_exit(void);
+
+/* hook.c */
+int sd_hook_init(void);
+void sd_hook_exit(void);		/* unhook; waits for in-flight calls */
+void sd_caller_exit(void);		/* last: the drain path goes away */
+void sd_call_original(swp_entry_t entry, int nr);
+
+/* batch.c */
+int sd_batch_init(void);
+void sd_batch_exit(void);
+bool sd_batch_add(swp_entry_t entry, int nr);
+void sd_batch_flush_all(void);		/* only with the hook gone */
+struct sd_batch *sd_queue_pop(int node);
+bool sd_queue_empty(int node);
+void sd_pool_put(struct sd_batch *b);
+unsigned long sd_flush_jiffies(void);
+unsigned int sd_batch_pool_size(void);
+
+/* drain.c */
+int sd_drain_init(void);
+void sd_drain_exit(void);
+void sd_drain_kick(int node);
+void sd_drain_batch(struct sd_batch *b);
+void sd_drain_apply_nice(void);
+unsigned int sd_drain_threads(void);
+u64 sd_drain_cpu_ns(void);
+
+/* params.c */
+bool sd_params_live(void);
+void sd_params_set_live(bool live);
+
+#endif /* _SWAPDRAIN_H */

@@ -1,0 +1,291 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapdrain: per-CPU batches, the batch pool and the per-node drain queues.
+ *
+ * The hook appends to its CPU's current batch with interrupts off: the only
+ * other user of a CPU's batch is that CPU's flush timer (softirq), so no
+ * lock and no atomic is needed for the append.  A full batch goes to its
+ * node's queue with llist_add() (lock-free, many producers).  A partial
+ * batch is handed off by the flush timer flush_ms after its first item, so
+ * nothing sits in a per-CPU batch for long after the last exit.
+ *
+ * Batches come from a pool allocated at load; the hook never allocates.
+ * When the pool is empty the hook lets the original run (fallback_full).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/slab.h>
+#include <linux/cpumask.h>
+#include <linux/nodemask.h>
+#include <linux/spinlock.h>
+#include <linux/timer.h>
+#include <linux/jiffies.h>
+#include <linux/topology.h>
+
+#include "swapdrain.h"
+
+struct sd_node {
+	/* pool of free batches: any context pushes, pops under pool_lock */
+	struct llist_head pool;
+	raw_spinlock_t pool_lock;
+	/* drain queue: the hook pushes, drainers pop under queue_lock */
+	struct llist_head inbox;
+	spinlock_t queue_lock;
+	struct llist_node *fifo;	/* oldest first, under queue_lock */
+};
+
+struct sd_cpu {
+	struct sd_batch *cur;
+	struct timer_list timer;
+	int cpu;
+	int node;
+};
+
+static DEFINE_PER_CPU(struct sd_cpu, sd_cpu);
+static struct sd_node *sd_nodes[MAX_NUMNODES];
+static unsigned int sd_pool_batches;
+
+atomic_long_t sd_pending = ATOMIC_LONG_INIT(0);
+unsigned long sd_peak_pending;
+
+unsigned long sd_flush_jiffies(void)
+{
+	return max(1UL, msecs_to_jiffies(READ_ONCE(sd_flush_ms)));
+}
+
+static struct sd_batch *sd_pool_get(int node)
+{
+	struct llist_node *n = NULL;
+	struct sd_node *sn;
+	int i, nid = node;
+
+	/* Our own node first, then any other. */
+	for (i = 0; i < nr_node_ids && !n; i++, nid = (nid + 1) % nr_node_ids) {
+		sn = sd_nodes[nid];
+		if (!sn || llist_empty(&sn->pool))
+			continue;
+		raw_spin_lock(&sn->pool_lock);
+		n = llist_del_first(&sn->pool);
+		raw_spin_unlock(&sn->pool_lock);
+	}
+	return n ? llist_entry(n, struct sd_batch, node) : NULL;
+}
+
+void sd_pool_put(struct sd_batch *b)
+{
+	llist_add(&b->node, &sd_nodes[b->home]->pool);
+}
+
+static void sd_queue_push(int node, struct sd_batch *b)
+{
+	if (llist_add(&b->node, &sd_nodes[node]->inbox))
+		sd_drain_kick(node);
+}
+
+/* Oldest batch of a node's queue, or NULL.  Drainers and urgent drains. */
+struct sd_batch *sd_queue_pop(int node)
+{
+	struct sd_node *sn = sd_nodes[node];
+	struct llist_node *n;
+
+	spin_lock(&sn->queue_lock);
+	if (!sn->fifo)
+		sn->fifo = llist_reverse_order(llist_del_all(&sn->inbox));
+	n = sn->fifo;
+	if (n)
+		sn->fifo = n->next;
+	spin_unlock(&sn->queue_lock);
+	return n ? llist_entry(n, struct sd_batch, node) : NULL;
+}
+
+bool sd_queue_empty(int node)
+{
+	struct sd_node *sn = sd_nodes[node];
+
+	return !READ_ONCE(sn->fifo) && llist_empty(&sn->inbox);
+}
+
+static void sd_note_peak(long pending)
+{
+	if (pending > (long)READ_ONCE(sd_peak_pending))
+		WRITE_ONCE(sd_peak_pending, pending);
+}
+
+/* Called from the hook: take (entry, nr) or return false to run it now. */
+bool sd_batch_add(swp_entry_t entry, int nr)
+{
+	struct sd_item *it;
+	struct sd_batch *b;
+	struct sd_cpu *sc;
+	unsigned long flags;
+	long pending;
+
+	if (unlikely(nr <= 0))
+		return false;
+	if (atomic_long_read(&sd_pending) + nr > READ_ONCE(sd_max_pending)) {
+		sd_stat_add(SD_FALLBACK_BOUND, 1);
+		return false;
+	}
+
+	local_irq_save(flags);
+	sc = this_cpu_ptr(&sd_cpu);
+	b = sc->cur;
+	if (!b) {
+		b = sd_pool_get(sc->node);
+		if (unlikely(!b)) {
+			local_irq_restore(flags);
+			sd_stat_add(SD_FALLBACK_FULL, 1);
+			return false;
+		}
+		b->count = 0;
+		b->entries = 0;
+		b->stamp = jiffies;
+		sc->cur = b;
+		if (!timer_pending(&sc->timer))
+			mod_timer(&sc->timer, b->stamp + sd_flush_jiffies());
+	}
+	it = &b->items[b->count++];
+	it->val = entry.val;
+	it->nr = nr;
+	b->entries += nr;
+	if (b->count == sd_batch_size) {
+		sc->cur = NULL;
+		sd_queue_push(sc->node, b);
+	}
+	__this_cpu_add(sd_stats.v[SD_DEFERRED_CALLS], 1);
+	__this_cpu_add(sd_stats.v[SD_DEFERRED_ENTRIES], nr);
+	local_irq_restore(flags);
+
+	pending = atomic_long_add_return(nr, &sd_pending);
+	sd_note_peak(pending);
+	return true;
+}
+
+/* Hand a CPU's partial batch to the queue once it is flush_ms old. */
+static void sd_flush_timer(struct timer_list *t)
+{
+	struct sd_cpu *sc = from_timer(sc, t, timer);
+	unsigned long flags, due;
+	struct sd_batch *b;
+
+	local_irq_save(flags);
+	/*
+	 * A timer of an offlined CPU migrates: that CPU runs no hook any
+	 * more, so its batch can be taken from here.  Otherwise we run on
+	 * the batch's own CPU, where the hook runs with interrupts off.
+	 */
+	b = sc->cur;
+	if (b) {
+		due = b->stamp + sd_flush_jiffies();
+		if (time_before(jiffies, due) && cpu_online(sc->cpu)) {
+			mod_timer(t, due);
+		} else {
+			sc->cur = NULL;
+			sd_queue_push(sc->node, b);
+		}
+	}
+	local_irq_restore(flags);
+}
+
+/* Unload: the hook is gone, so every CPU's batch can be taken. */
+void sd_batch_flush_all(void)
+{
+	struct sd_cpu *sc;
+	struct sd_batch *b;
+	int cpu;
+
+	for_each_possible_cpu(cpu) {
+		sc = per_cpu_ptr(&sd_cpu, cpu);
+		timer_delete_sync(&sc->timer);
+		b = xchg(&sc->cur, NULL);
+		if (b)
+			sd_queue_push(sc->node, b);
+	}
+}
+
+static void sd_pool_free(void)
+{
+	struct sd_batch *b, *tmp;
+	struct llist_node *list;
+	int nid;
+
+	for (nid = 0; nid < nr_node_ids; nid++) {
+		if (!sd_nodes[nid])
+			continue;
+		list = llist_del_all(&sd_nodes[nid]->pool);
+		llist_for_each_entry_safe(b, tmp, list, node)
+			kfree(b);
+		kfree(sd_nodes[nid]);
+		sd_nodes[nid] = NULL;
+	}
+}
+
+/*
+ * The pool holds two batches per CPU plus enough items for max_pending
+ * entries at the 8 entries per call that the zap path's batching gives at
+ * the least for sequentially swapped memory; fewer entries per call just
+ * run synchronously once the pool is empty (counted as fallback_full).
+ */
+int sd_batch_init(void)
+{
+	size_t size = sizeof(struct sd_batch) +
+		      sd_batch_size * sizeof(struct sd_item);
+	unsigned int i, per_node, nodes = 0;
+	struct sd_batch *b;
+	struct sd_cpu *sc;
+	int nid, cpu;
+
+	for_each_node(nid) {
+		sd_nodes[nid] = kzalloc_node(sizeof(struct sd_node), GFP_KERNEL,
+					     nid);
+		if (!sd_nodes[nid])
+			goto nomem;
+		raw_spin_lock_init(&sd_nodes[nid]->pool_lock);
+		spin_lock_init(&sd_nodes[nid]->queue_lock);
+		if (node_state(nid, N_CPU))
+			nodes++;
+	}
+
+	sd_pool_batches = 2 * num_possible_cpus() +
+			  DIV_ROUND_UP(sd_max_pending / 8, sd_batch_size);
+	per_node = DIV_ROUND_UP(sd_pool_batches, max(nodes, 1U));
+	for_each_node_state(nid, N_CPU) {
+		for (i = 0; i < per_node; i++) {
+			b = kmalloc_node(size, GFP_KERNEL, nid);
+			if (!b)
+				goto nomem;
+			b->home = nid;
+			llist_add(&b->node, &sd_nodes[nid]->pool);
+		}
+	}
+
+	for_each_possible_cpu(cpu) {
+		sc = per_cpu_ptr(&sd_cpu, cpu);
+		sc->cur = NULL;
+		sc->cpu = cpu;
+		sc->node = cpu_to_node(cpu);
+		if (!node_state(sc->node, N_CPU))
+			sc->node = first_node(node_states[N_CPU]);
+		timer_setup(&sc->timer, sd_flush_timer, TIMER_PINNED);
+	}
+	pr_debug("pool: %u batches of %u items\n", sd_pool_batches,
+		 sd_batch_size);
+	return 0;
+
+nomem:
+	pr_err("cannot allocate the batch pool (%u batches of %zu bytes)\n",
+	       sd_pool_batches, size);
+	sd_pool_free();
+	return -ENOMEM;
+}
+
+void sd_batch_exit(void)
+{
+	sd_pool_free();
+}
+
+/* For the stats file. */
+unsigned int sd_batch_pool_size(void)
+{
+	return sd_pool_batches;
+}

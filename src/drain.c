@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapdrain: the drain pool.
+ *
+ * Kernel threads, spread over the NUMA nodes that have CPUs and bound to
+ * their node's CPUs, pop batches from their node's queue and free every
+ * item by calling the original function (through sd_call_original()).
+ * They run at drain_nice (default 19) so that exiting tasks and the
+ * foreground get the CPU first.  An urgent drain (unload, swapoff, memory
+ * pressure) runs in a workqueue at normal priority instead.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kthread.h>
+#include <linux/sched.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/sort.h>
+#include <linux/wait.h>
+#include <linux/ktime.h>
+#include <linux/topology.h>
+#include <linux/nodemask.h>
+
+#include "swapdrain.h"
+
+struct sd_drainer {
+	struct task_struct *task;
+	int node;
+};
+
+static struct sd_drainer *sd_drainers;
+static unsigned int sd_nr_drainers;
+static wait_queue_head_t *sd_wq;	/* one per node */
+
+static int sd_item_cmp(const void *a, const void *b)
+{
+	const struct sd_item *x = a, *y = b;
+
+	return x->val < y->val ? -1 : x->val > y->val;
+}
+
+/*
+ * Free every item of a batch, in device and offset order so that cluster
+ * locks and zram slots stay cache-hot, then recycle the batch.
+ */
+void sd_drain_batch(struct sd_batch *b)
+{
+	u64 t0 = ktime_get_ns();
+	unsigned int i;
+	swp_entry_t e;
+
+	sort(b->items, b->count, sizeof(struct sd_item), sd_item_cmp, NULL);
+	for (i = 0; i < b->count; i++) {
+		e.val = b->items[i].val;
+		sd_call_original(e, b->items[i].nr);
+		if ((i & 15) == 15)
+			cond_resched();
+	}
+	sd_stat_add(SD_FREED_ENTRIES, b->entries);
+	sd_stat_add(SD_DRAIN_CALLS, b->count);
+	sd_stat_add(SD_DRAIN_BATCHES, 1);
+	sd_stat_add(SD_DRAIN_NS, ktime_get_ns() - t0);
+	atomic_long_sub(b->entries, &sd_pending);
+	sd_pool_put(b);
+}
+
+/* Empty one node's queue from the calling task; returns batches drained. */
+static unsigned long sd_drain_node(int node)
+{
+	unsigned long n = 0;
+	struct sd_batch *b;
+
+	while ((b = sd_queue_pop(node))) {
+		sd_drain_batch(b);
+		n++;
+	}
+	return n;
+}
+
+static int sd_drainer_fn(void *data)
+{
+	struct sd_drainer *d = data;
+	wait_queue_head_t *wq = &sd_wq[d->node];
+	struct sd_batch *b;
+
+	while (!kthread_should_stop()) {
+		b = sd_queue_pop(d->node);
+		if (!b) {
+			wait_event_interruptible_exclusive(*wq,
+				!sd_queue_empty(d->node) ||
+				kthread_should_stop());
+			continue;
+		}
+		/* More queued: let one more drainer of this node help. */
+		if (!sd_queue_empty(d->node))
+			wake_up(wq);
+		sd_drain_batch(b);
+	}
+	return 0;
+}
+
+/* A node's queue went from empty to non-empty: wake one drainer. */
+void sd_drain_kick(int node)
+{
+	wake_up(&sd_wq[node]);
+}
+
+void sd_drain_apply_nice(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sd_nr_drainers; i++)
+		if (sd_drainers[i].task)
+			set_user_nice(sd_drainers[i].task, READ_ONCE(sd_drain_nice));
+}
+
+unsigned int sd_drain_threads(void)
+{
+	return sd_nr_drainers;
+}
+
+u64 sd_drain_cpu_ns(void)
+{
+	u64 ns = 0;
+	unsigned int i;
+
+	for (i = 0; i < sd_nr_drainers; i++)
+		if (sd_drainers[i].task)
+			ns += READ_ONCE(sd_drainers[i].task->se.sum_exec_runtime);
+	return ns;
+}
+
+/* Threads per node: nr_threads spread over the nodes, or half the CPUs. */
+static unsigned int sd_threads_for(int node, unsigned int nodes)
+{
+	unsigned int cpus = cpumask_weight(cpumask_of_node(node));
+
+	if (sd_nr_threads)
+		return max(1U, DIV_ROUND_UP(sd_nr_threads, nodes));
+	return max(1U, cpus / 2);
+}
+
+static void sd_stop_threads(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sd_nr_drainers; i++)
+		if (sd_drainers[i].task)
+			kthread_stop(sd_drainers[i].task);
+}
+
+int sd_drain_init(void)
+{
+	unsigned int nodes = num_node_state(N_CPU), total = 0, k, i = 0;
+	struct task_struct *t;
+	int nid, ret;
+
+	sd_wq = kcalloc(nr_node_ids, sizeof(*sd_wq), GFP_KERNEL);
+	if (!sd_wq)
+		return -ENOMEM;
+	for (nid = 0; nid < nr_node_ids; nid++)
+		init_waitqueue_head(&sd_wq[nid]);
+
+	for_each_node_state(nid, N_CPU)
+		total += sd_threads_for(nid, nodes);
+	sd_drainers = kcalloc(total, sizeof(*sd_drainers), GFP_KERNEL);
+	if (!sd_drainers) {
+		ret = -ENOMEM;
+		goto err;
+	}
+
+	for_each_node_state(nid, N_CPU) {
+		for (k = 0; k < sd_threads_for(nid, nodes); k++, i++) {
+			sd_drainers[i].node = nid;
+			t = kthread_create_on_node(sd_drainer_fn, &sd_drainers[i],
+						   nid, "swapdrain/%d:%u", nid, k);
+			if (IS_ERR(t)) {
+				ret = PTR_ERR(t);
+				pr_err("cannot start drain thread %d:%u (%d)\n",
+				       nid, k, ret);
+				goto err;
+			}
+			sd_drainers[i].task = t;
+			sd_nr_drainers = i + 1;
+			set_cpus_allowed_ptr(t, cpumask_of_node(nid));
+			set_user_nice(t, READ_ONCE(sd_drain_nice));
+			wake_up_process(t);
+		}
+	}
+	return 0;
+
+err:
+	sd_stop_threads();
+	kfree(sd_drainers);
+	sd_drainers = NULL;
+	sd_nr_drainers = 0;
+	kfree(sd_wq);
+	sd_wq = NULL;
+	return ret;
+}
+
+/*
+ * Unload, with the hook gone and every per-CPU batch queued: stop the
+ * threads (each finishes the batch it holds), then free what is left from
+ * here.  Nothing queued is dropped.
+ */
+void sd_drain_exit(void)
+{
+	unsigned long n = 0;
+	int nid;
+
+	sd_stop_threads();
+	for_each_node(nid)
+		n += sd_drain_node(nid);
+	pr_debug("unload drained %lu batches\n", n);
+	kfree(sd_drainers);
+	sd_drainers = NULL;
+	sd_nr_drainers = 0;
+	kfree(sd_wq);
+	sd_wq = NULL;
+}
