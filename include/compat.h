@@ -2,56 +2,36 @@
 /*
  * swapdrain: every kernel-version difference lives here.
  *
- * The hook target by version (see mm/swapfile.c of each):
- *   <= 6.9   int  free_swap_and_cache(swp_entry_t entry)
- *   6.10-6.x void free_swap_and_cache_nr(swp_entry_t entry, int nr)
- *   7.x      void swap_put_entries_direct(swp_entry_t entry, int nr)
- * The zap path of <= 6.9 reports a bad PTE when the function returns 0, so
- * the stub that replaces it there returns 1.
+ * scripts/kernel-probe.sh looks at the kernel's headers at build time and
+ * passes SD_* flags; this header turns them into code.  The hook target:
+ *   <= 6.9   int  free_swap_and_cache(swp_entry_t entry)      SD_TARGET_FREE_ONE
+ *   6.10-6.x void free_swap_and_cache_nr(swp_entry_t, int)    SD_TARGET_FREE_NR
+ *   7.x      void swap_put_entries_direct(swp_entry_t, int)   SD_TARGET_PUT_DIRECT
  */
 #ifndef _SWAPDRAIN_COMPAT_H
 #define _SWAPDRAIN_COMPAT_H
 
-#include <linux/version.h>
 #include <linux/compiler.h>
 #include <linux/ftrace.h>
 #include <linux/timer.h>
 #include <linux/swap.h>
+#include <linux/shrinker.h>
+#include <linux/slab.h>
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 0, 0)
+#if defined(SD_TARGET_PUT_DIRECT)
 #define SD_TARGET_NAME		"swap_put_entries_direct"
-#define SD_TARGET_HAS_NR	1
-#elif LINUX_VERSION_CODE >= KERNEL_VERSION(6, 10, 0)
+#elif defined(SD_TARGET_FREE_NR)
 #define SD_TARGET_NAME		"free_swap_and_cache_nr"
-#define SD_TARGET_HAS_NR	1
-#else
+#elif defined(SD_TARGET_FREE_ONE)
 #define SD_TARGET_NAME		"free_swap_and_cache"
-#define SD_TARGET_HAS_NR	0
-#endif
-
-/*
- * SD_TARGET_PROTO(fn) declares a function with the target's prototype,
- * SD_TARGET_RETURN ends one (the value the zap path expects), and
- * SD_TARGET_CALL() calls one with an (entry, nr) pair.
- */
-#if SD_TARGET_HAS_NR
-#define SD_TARGET_PROTO(fn)	void fn(swp_entry_t entry, int nr)
-#define SD_TARGET_RETURN	return
-#define SD_TARGET_CALL(fn, e, n) fn(e, n)
 #else
-#define SD_TARGET_PROTO(fn)	int fn(swp_entry_t entry)
-#define SD_TARGET_RETURN	return 1
-#define SD_TARGET_CALL(fn, e, n) fn(e)
+#error "run through Kbuild: scripts/kernel-probe.sh sets the target"
 #endif
 
 /* Argument and instruction-pointer access from an ftrace callback. */
-#ifdef CONFIG_HAVE_DYNAMIC_FTRACE_WITH_ARGS
-#define SD_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_IPMODIFY)
-#else
-#define SD_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_SAVE_REGS)
-#endif
+#ifdef SD_HAVE_FREGS_ACCESSORS
+#define SD_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_IPMODIFY
 
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
 static __always_inline unsigned long sd_fregs_arg(struct ftrace_regs *fregs,
 						  unsigned int n)
 {
@@ -64,6 +44,8 @@ static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 	ftrace_regs_set_instruction_pointer(fregs, ip);
 }
 #else
+#define SD_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_SAVE_REGS)
+
 static __always_inline unsigned long sd_fregs_arg(struct ftrace_regs *fregs,
 						  unsigned int n)
 {
@@ -77,30 +59,90 @@ static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 }
 #endif
 
-#if SD_TARGET_HAS_NR
-#define sd_fregs_nr(fregs)	((int)sd_fregs_arg(fregs, 1))
+/*
+ * sd_stub() stands in for the target when a call is deferred: same
+ * prototype, nothing to do.  The <= 6.9 zap path reports a bad PTE when
+ * free_swap_and_cache() returns 0, so there it returns 1.
+ */
+#ifdef SD_TARGET_FREE_ONE
+static inline notrace int sd_stub(swp_entry_t entry)
+{
+	return 1;
+}
+
+static __always_inline int sd_fregs_nr(struct ftrace_regs *fregs)
+{
+	return 1;
+}
 #else
-#define sd_fregs_nr(fregs)	1
+static inline notrace void sd_stub(swp_entry_t entry, int nr)
+{
+}
+
+static __always_inline int sd_fregs_nr(struct ftrace_regs *fregs)
+{
+	return (int)sd_fregs_arg(fregs, 1);
+}
 #endif
 
-/* from_timer() became timer_container_of() in 6.16. */
-#ifndef from_timer
-#define from_timer(var, t, field) timer_container_of(var, t, field)
-#endif
-
-/* timer_delete_sync() replaced del_timer_sync() in 6.2. */
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 2, 0)
-#define timer_delete_sync(t)	del_timer_sync(t)
+/* The swapoff system call's entry symbol (an arch difference). */
+#if defined(CONFIG_X86_64)
+#define SD_SWAPOFF_SYMBOL	"__x64_sys_swapoff"
+#elif defined(CONFIG_ARM64)
+#define SD_SWAPOFF_SYMBOL	"__arm64_sys_swapoff"
+#else
+#define SD_SWAPOFF_SYMBOL	"sys_swapoff"
 #endif
 
 /*
- * The drain routes calls through a module function whose own fentry is
- * redirected into the target's body: keep the compiler from assuming
- * anything about what that function clobbers (GCC's IPA register
- * allocation would otherwise trust the placeholder body).
+ * Shrinkers are allocated by the core from 6.7 (shrinker_alloc()); before,
+ * the caller owns the struct and register_shrinker() takes a name.
  */
-#ifndef __noipa
-#define __noipa
+#ifdef SD_HAVE_SHRINKER_ALLOC
+static inline struct shrinker *sd_shrinker_alloc(void)
+{
+	return shrinker_alloc(0, "swapdrain");
+}
+
+static inline int sd_shrinker_register(struct shrinker *s)
+{
+	shrinker_register(s);
+	return 0;
+}
+
+static inline void sd_shrinker_free(struct shrinker *s, bool registered)
+{
+	shrinker_free(s);
+}
+#else
+static inline struct shrinker *sd_shrinker_alloc(void)
+{
+	return kzalloc(sizeof(struct shrinker), GFP_KERNEL);
+}
+
+static inline int sd_shrinker_register(struct shrinker *s)
+{
+	return register_shrinker(s, "swapdrain");
+}
+
+static inline void sd_shrinker_free(struct shrinker *s, bool registered)
+{
+	if (registered)
+		unregister_shrinker(s);
+	kfree(s);
+}
+#endif
+
+/* from_timer() became timer_container_of() in 6.16. */
+#ifdef SD_HAVE_TIMER_CONTAINER_OF
+#define sd_timer_owner(var, t, field)	timer_container_of(var, t, field)
+#else
+#define sd_timer_owner(var, t, field)	from_timer(var, t, field)
+#endif
+
+/* timer_delete_sync() replaced del_timer_sync() in 6.2. */
+#ifndef SD_HAVE_TIMER_DELETE_SYNC
+#define timer_delete_sync(t)	del_timer_sync(t)
 #endif
 
 #endif /* _SWAPDRAIN_COMPAT_H */

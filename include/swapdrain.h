@@ -7,7 +7,9 @@
  *   batch.c   per-CPU batches, the preallocated batch pool, the per-node
  *             drain queues and the flush timer for partial batches
  *   drain.c   the kthread pool that empties the queues, and urgent drains
- *   stats.c   per-CPU counters, debugfs and sysfs views
+ *   pressure.c  shrinker and swapoff: drain at once when memory is short
+ *   exitlat.c exit_mmap() duration histogram, deferral on and off
+ *   stats.c   per-CPU counters, debugfs and sysfs views; trace.c tracepoints
  *   params.c  module parameters and their validation
  *   main.c    load and unload order
  */
@@ -19,6 +21,7 @@
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/swap.h>
+#include <linux/cpumask.h>
 
 #include "compat.h"
 
@@ -46,6 +49,10 @@ extern unsigned int sd_batch_size;
 extern unsigned int sd_max_pending;
 extern int sd_drain_nice;
 extern unsigned int sd_flush_ms;
+extern unsigned int sd_swap_low_pct;
+extern unsigned int sd_max_delay_ms;
+extern bool sd_drain_fifo;
+extern struct cpumask sd_drain_cpus;
 
 /* stats.c */
 enum sd_stat {
@@ -54,6 +61,9 @@ enum sd_stat {
 	SD_PASSTHROUGH_CALLS,
 	SD_FALLBACK_FULL,
 	SD_FALLBACK_BOUND,
+	SD_FALLBACK_AGE,
+	SD_FALLBACK_SWAP_LOW,
+	SD_FALLBACK_SWAPOFF,
 	SD_FREED_ENTRIES,
 	SD_DRAIN_BATCHES,
 	SD_DRAIN_CALLS,
@@ -61,6 +71,8 @@ enum sd_stat {
 	SD_ORIG_CALLS,
 	SD_STUB_BODY_CALLS,
 	SD_URGENT_DRAINS,
+	SD_SHRINKER_SCANS,
+	SD_SHRINKER_FREED,
 	SD_NR_STATS
 };
 
@@ -93,6 +105,7 @@ int sd_batch_init(void);
 void sd_batch_exit(void);
 bool sd_batch_add(swp_entry_t entry, int nr);
 void sd_batch_flush_all(void);		/* only with the hook gone */
+void sd_batch_flush_local(void *unused);	/* IPI: this CPU's batch */
 struct sd_batch *sd_queue_pop(int node);
 bool sd_queue_empty(int node);
 void sd_pool_put(struct sd_batch *b);
@@ -104,9 +117,23 @@ int sd_drain_init(void);
 void sd_drain_exit(void);
 void sd_drain_kick(int node);
 void sd_drain_batch(struct sd_batch *b);
-void sd_drain_apply_nice(void);
+unsigned long sd_drain_node(int node);
+void sd_drain_apply_sched(void);
+void sd_drain_apply_affinity(void);
+void sd_drain_urgent(void);
+void sd_drain_quiesce(void);
 unsigned int sd_drain_threads(void);
 u64 sd_drain_cpu_ns(void);
+
+/* pressure.c */
+int sd_pressure_init(void);
+void sd_pressure_exit(void);
+bool sd_swapoff_running(void);
+
+/* exitlat.c */
+int sd_exitlat_init(void);
+void sd_exitlat_exit(void);
+int sd_exitlat_show(char *buf, size_t size);
 
 /* params.c */
 bool sd_params_live(void);

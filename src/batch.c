@@ -23,15 +23,17 @@
 #include <linux/topology.h>
 
 #include "swapdrain.h"
+#include "swapdrain_trace.h"
 
 struct sd_node {
 	/* pool of free batches: any context pushes, pops under pool_lock */
 	struct llist_head pool;
-	raw_spinlock_t pool_lock;
+	raw_spinlock_t pool_lock;	/* serialises llist_del_first() */
 	/* drain queue: the hook pushes, drainers pop under queue_lock */
 	struct llist_head inbox;
-	spinlock_t queue_lock;
+	spinlock_t queue_lock;		/* drainers' side of inbox, fifo */
 	struct llist_node *fifo;	/* oldest first, under queue_lock */
+	unsigned long head_stamp;	/* stamp of the oldest queued, 0: none */
 };
 
 struct sd_cpu {
@@ -78,8 +80,13 @@ void sd_pool_put(struct sd_batch *b)
 
 static void sd_queue_push(int node, struct sd_batch *b)
 {
-	if (llist_add(&b->node, &sd_nodes[node]->inbox))
+	struct sd_node *sn = sd_nodes[node];
+
+	if (!READ_ONCE(sn->head_stamp))
+		WRITE_ONCE(sn->head_stamp, b->stamp | 1);
+	if (llist_add(&b->node, &sn->inbox))
 		sd_drain_kick(node);
+	trace_swapdrain_queue(node, b->count, b->entries);
 }
 
 /* Oldest batch of a node's queue, or NULL.  Drainers and urgent drains. */
@@ -94,6 +101,11 @@ struct sd_batch *sd_queue_pop(int node)
 	n = sn->fifo;
 	if (n)
 		sn->fifo = n->next;
+	if (!sn->fifo)
+		sn->fifo = llist_reverse_order(llist_del_all(&sn->inbox));
+	/* The age bound looks at the oldest batch still waiting. */
+	WRITE_ONCE(sn->head_stamp, sn->fifo ?
+		   llist_entry(sn->fifo, struct sd_batch, node)->stamp | 1 : 0);
 	spin_unlock(&sn->queue_lock);
 	return n ? llist_entry(n, struct sd_batch, node) : NULL;
 }
@@ -103,6 +115,38 @@ bool sd_queue_empty(int node)
 	struct sd_node *sn = sd_nodes[node];
 
 	return !READ_ONCE(sn->fifo) && llist_empty(&sn->inbox);
+}
+
+/* Has this CPU's node had a batch waiting longer than max_delay_ms? */
+static bool sd_queue_too_old(int node)
+{
+	unsigned long head = READ_ONCE(sd_nodes[node]->head_stamp);
+	unsigned int max_ms = READ_ONCE(sd_max_delay_ms);
+
+	return head && max_ms &&
+	       time_after(jiffies, head + msecs_to_jiffies(max_ms));
+}
+
+/* Free swap below swap_low_pct of the most swap seen free (see README). */
+static unsigned long sd_swap_seen;
+
+static bool sd_swap_low(void)
+{
+	long free = get_nr_swap_pages();
+	unsigned long seen = READ_ONCE(sd_swap_seen);
+
+	if (free > (long)seen) {
+		WRITE_ONCE(sd_swap_seen, free);
+		seen = free;
+	}
+	return (u64)free * 100 < (u64)seen * READ_ONCE(sd_swap_low_pct);
+}
+
+static bool sd_fallback(enum sd_stat why, int nr)
+{
+	sd_stat_add(why, 1);
+	trace_swapdrain_fallback(why, nr);
+	return false;
 }
 
 static void sd_note_peak(long pending)
@@ -122,10 +166,16 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 
 	if (unlikely(nr <= 0))
 		return false;
-	if (atomic_long_read(&sd_pending) + nr > READ_ONCE(sd_max_pending)) {
-		sd_stat_add(SD_FALLBACK_BOUND, 1);
-		return false;
+	if (atomic_long_read(&sd_pending) + nr > READ_ONCE(sd_max_pending))
+		return sd_fallback(SD_FALLBACK_BOUND, nr);
+	if (sd_swap_low()) {
+		sd_drain_urgent();
+		return sd_fallback(SD_FALLBACK_SWAP_LOW, nr);
 	}
+	if (sd_swapoff_running())
+		return sd_fallback(SD_FALLBACK_SWAPOFF, nr);
+	if (sd_queue_too_old(this_cpu_read(sd_cpu.node)))
+		return sd_fallback(SD_FALLBACK_AGE, nr);
 
 	local_irq_save(flags);
 	sc = this_cpu_ptr(&sd_cpu);
@@ -134,8 +184,7 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		b = sd_pool_get(sc->node);
 		if (unlikely(!b)) {
 			local_irq_restore(flags);
-			sd_stat_add(SD_FALLBACK_FULL, 1);
-			return false;
+			return sd_fallback(SD_FALLBACK_FULL, nr);
 		}
 		b->count = 0;
 		b->entries = 0;
@@ -158,13 +207,14 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 
 	pending = atomic_long_add_return(nr, &sd_pending);
 	sd_note_peak(pending);
+	trace_swapdrain_defer(entry.val, nr);
 	return true;
 }
 
 /* Hand a CPU's partial batch to the queue once it is flush_ms old. */
 static void sd_flush_timer(struct timer_list *t)
 {
-	struct sd_cpu *sc = from_timer(sc, t, timer);
+	struct sd_cpu *sc = sd_timer_owner(sc, t, timer);
 	unsigned long flags, due;
 	struct sd_batch *b;
 
@@ -185,6 +235,18 @@ static void sd_flush_timer(struct timer_list *t)
 		}
 	}
 	local_irq_restore(flags);
+}
+
+/* Urgent drain, on each CPU with interrupts off: queue the partial batch. */
+void sd_batch_flush_local(void *unused)
+{
+	struct sd_cpu *sc = this_cpu_ptr(&sd_cpu);
+	struct sd_batch *b = sc->cur;
+
+	if (b) {
+		sc->cur = NULL;
+		sd_queue_push(sc->node, b);
+	}
 }
 
 /* Unload: the hook is gone, so every CPU's batch can be taken. */
@@ -236,8 +298,8 @@ int sd_batch_init(void)
 	int nid, cpu;
 
 	for_each_node(nid) {
-		sd_nodes[nid] = kzalloc_node(sizeof(struct sd_node), GFP_KERNEL,
-					     nid);
+		sd_nodes[nid] = kzalloc_node(sizeof(*sd_nodes[nid]),
+					     GFP_KERNEL, nid);
 		if (!sd_nodes[nid])
 			goto nomem;
 		raw_spin_lock_init(&sd_nodes[nid]->pool_lock);

@@ -20,8 +20,11 @@
 #include <linux/ktime.h>
 #include <linux/topology.h>
 #include <linux/nodemask.h>
+#include <linux/workqueue.h>
+#include <linux/smp.h>
 
 #include "swapdrain.h"
+#include "swapdrain_trace.h"
 
 struct sd_drainer {
 	struct task_struct *task;
@@ -45,7 +48,7 @@ static int sd_item_cmp(const void *a, const void *b)
  */
 void sd_drain_batch(struct sd_batch *b)
 {
-	u64 t0 = ktime_get_ns();
+	u64 t0 = ktime_get_ns(), ns;
 	unsigned int i;
 	swp_entry_t e;
 
@@ -59,13 +62,15 @@ void sd_drain_batch(struct sd_batch *b)
 	sd_stat_add(SD_FREED_ENTRIES, b->entries);
 	sd_stat_add(SD_DRAIN_CALLS, b->count);
 	sd_stat_add(SD_DRAIN_BATCHES, 1);
-	sd_stat_add(SD_DRAIN_NS, ktime_get_ns() - t0);
+	ns = ktime_get_ns() - t0;
+	sd_stat_add(SD_DRAIN_NS, ns);
+	trace_swapdrain_drain_batch(numa_node_id(), b->count, b->entries, ns);
 	atomic_long_sub(b->entries, &sd_pending);
 	sd_pool_put(b);
 }
 
 /* Empty one node's queue from the calling task; returns batches drained. */
-static unsigned long sd_drain_node(int node)
+unsigned long sd_drain_node(int node)
 {
 	unsigned long n = 0;
 	struct sd_batch *b;
@@ -87,8 +92,8 @@ static int sd_drainer_fn(void *data)
 		b = sd_queue_pop(d->node);
 		if (!b) {
 			wait_event_interruptible_exclusive(*wq,
-				!sd_queue_empty(d->node) ||
-				kthread_should_stop());
+							   !sd_queue_empty(d->node) ||
+							   kthread_should_stop());
 			continue;
 		}
 		/* More queued: let one more drainer of this node help. */
@@ -105,13 +110,81 @@ void sd_drain_kick(int node)
 	wake_up(&sd_wq[node]);
 }
 
-void sd_drain_apply_nice(void)
+/* drain_nice / drain_fifo for one thread. */
+static void sd_apply_sched(struct task_struct *t)
+{
+	if (READ_ONCE(sd_drain_fifo))
+		sched_set_fifo_low(t);
+	else
+		sched_set_normal(t, READ_ONCE(sd_drain_nice));
+}
+
+/* drain_cpus (when it has CPUs of the thread's node) or the node's CPUs. */
+static void sd_apply_affinity(struct sd_drainer *d)
+{
+	const struct cpumask *node = cpumask_of_node(d->node);
+	cpumask_var_t mask;
+
+	if (!alloc_cpumask_var(&mask, GFP_KERNEL))
+		return;
+	if (cpumask_empty(&sd_drain_cpus))
+		cpumask_copy(mask, node);
+	else if (!cpumask_and(mask, node, &sd_drain_cpus))
+		cpumask_copy(mask, &sd_drain_cpus);
+	set_cpus_allowed_ptr(d->task, mask);
+	free_cpumask_var(mask);
+}
+
+void sd_drain_apply_sched(void)
 {
 	unsigned int i;
 
 	for (i = 0; i < sd_nr_drainers; i++)
-		if (sd_drainers[i].task)
-			set_user_nice(sd_drainers[i].task, READ_ONCE(sd_drain_nice));
+		sd_apply_sched(sd_drainers[i].task);
+}
+
+void sd_drain_apply_affinity(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < sd_nr_drainers; i++)
+		sd_apply_affinity(&sd_drainers[i]);
+}
+
+/*
+ * Urgent drain (swapoff, swap nearly full): queue every CPU's partial
+ * batch and empty all queues from a normal-priority worker, so neither a
+ * low drain priority nor a busy CPU delays it.
+ */
+static void sd_urgent_fn(struct work_struct *work)
+{
+	int nid;
+
+	sd_stat_add(SD_URGENT_DRAINS, 1);
+	on_each_cpu(sd_batch_flush_local, NULL, 1);
+	for_each_node(nid)
+		sd_drain_node(nid);
+}
+
+static DECLARE_WORK(sd_urgent_work, sd_urgent_fn);
+
+static bool sd_urgent_off;
+
+/* Any context. */
+void sd_drain_urgent(void)
+{
+	if (!READ_ONCE(sd_urgent_off))
+		queue_work(system_unbound_wq, &sd_urgent_work);
+}
+
+/*
+ * Unload, with the hook and the pressure triggers gone: no urgent drain may
+ * run while sd_batch_flush_all() takes the per-CPU batches.
+ */
+void sd_drain_quiesce(void)
+{
+	WRITE_ONCE(sd_urgent_off, true);
+	cancel_work_sync(&sd_urgent_work);
 }
 
 unsigned int sd_drain_threads(void)
@@ -155,6 +228,7 @@ int sd_drain_init(void)
 	struct task_struct *t;
 	int nid, ret;
 
+	WRITE_ONCE(sd_urgent_off, false);
 	sd_wq = kcalloc(nr_node_ids, sizeof(*sd_wq), GFP_KERNEL);
 	if (!sd_wq)
 		return -ENOMEM;
@@ -182,8 +256,8 @@ int sd_drain_init(void)
 			}
 			sd_drainers[i].task = t;
 			sd_nr_drainers = i + 1;
-			set_cpus_allowed_ptr(t, cpumask_of_node(nid));
-			set_user_nice(t, READ_ONCE(sd_drain_nice));
+			sd_apply_affinity(&sd_drainers[i]);
+			sd_apply_sched(t);
 			wake_up_process(t);
 		}
 	}
@@ -209,6 +283,7 @@ void sd_drain_exit(void)
 	unsigned long n = 0;
 	int nid;
 
+	sd_drain_quiesce();
 	sd_stop_threads();
 	for_each_node(nid)
 		n += sd_drain_node(nid);

@@ -29,12 +29,6 @@
 /* The target's fentry site + MCOUNT_INSN_SIZE: where its body starts. */
 static unsigned long sd_resume_ip;
 
-/* Where deferred calls go instead of the target: nothing left to do. */
-static notrace SD_TARGET_PROTO(sd_stub)
-{
-	SD_TARGET_RETURN;
-}
-
 static __always_inline bool sd_caller_exiting(void)
 {
 	return (current->flags & PF_EXITING) && !current->mm;

@@ -22,16 +22,27 @@ static int __init sd_init(void)
 	ret = sd_drain_init();
 	if (ret)
 		goto batch;
-	ret = sd_hook_init();
+	ret = sd_pressure_init();
 	if (ret)
 		goto drain;
-	sd_stats_init();
+	ret = sd_stats_init();
+	if (ret)
+		goto pressure;
+	sd_exitlat_init();
+	ret = sd_hook_init();
+	if (ret)
+		goto stats;
 	sd_params_set_live(true);
 	pr_info("loaded: %u drain threads, batch_size %u, max_pending %u, %s\n",
 		sd_drain_threads(), sd_batch_size, sd_max_pending,
 		READ_ONCE(sd_enabled) ? "enabled" : "disabled");
 	return 0;
 
+stats:
+	sd_exitlat_exit();
+	sd_stats_exit();
+pressure:
+	sd_pressure_exit();
 drain:
 	sd_drain_exit();
 batch:
@@ -42,11 +53,14 @@ batch:
 static void __exit sd_exit(void)
 {
 	sd_params_set_live(false);
-	sd_stats_exit();
 	sd_hook_exit();		/* no new entries, no hook call in flight */
+	sd_pressure_exit();	/* no shrinker or swapoff kick any more */
+	sd_drain_quiesce();	/* no urgent drain running */
 	sd_batch_flush_all();	/* every partial batch onto a queue */
 	sd_drain_exit();	/* threads stopped, queues emptied */
 	sd_caller_exit();	/* nothing left to call the original for */
+	sd_exitlat_exit();
+	sd_stats_exit();
 	sd_batch_exit();
 	pr_info("unloaded: %ld entries pending (must be 0)\n",
 		atomic_long_read(&sd_pending));

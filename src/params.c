@@ -12,6 +12,7 @@
 #include <linux/kernel.h>
 #include <linux/sched/prio.h>
 #include <linux/sysfs.h>
+#include <linux/cpumask.h>
 
 #include "swapdrain.h"
 
@@ -21,6 +22,10 @@ unsigned int sd_batch_size = 64;
 unsigned int sd_max_pending = 262144;
 int sd_drain_nice = 19;
 unsigned int sd_flush_ms = 10;
+unsigned int sd_swap_low_pct = 10;
+unsigned int sd_max_delay_ms = 2000;
+bool sd_drain_fifo;
+struct cpumask sd_drain_cpus;	/* empty: every CPU of the node */
 
 static bool sd_live;
 
@@ -80,6 +85,8 @@ static int sd_bool_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(bool *)kp->arg, v);
+	if (kp->arg == &sd_drain_fifo && sd_params_live())
+		sd_drain_apply_sched();
 	return 0;
 }
 
@@ -114,7 +121,7 @@ MODULE_PARM_DESC(max_pending,
 
 static struct sd_int_param sd_p_drain_nice = {
 	.var = &sd_drain_nice, .min = MIN_NICE, .max = MAX_NICE,
-	.apply = sd_drain_apply_nice,
+	.apply = sd_drain_apply_sched,
 };
 module_param_cb(drain_nice, &sd_int_ops, &sd_p_drain_nice, 0644);
 MODULE_PARM_DESC(drain_nice, "Nice value of the drain threads (default 19)");
@@ -125,3 +132,56 @@ static struct sd_int_param sd_p_flush_ms = {
 module_param_cb(flush_ms, &sd_int_ops, &sd_p_flush_ms, 0644);
 MODULE_PARM_DESC(flush_ms,
 		 "Age in ms after which a partly filled batch is queued (default 10)");
+
+static struct sd_int_param sd_p_swap_low_pct = {
+	.var = &sd_swap_low_pct, .min = 0, .max = 100,
+};
+module_param_cb(swap_low_pct, &sd_int_ops, &sd_p_swap_low_pct, 0644);
+MODULE_PARM_DESC(swap_low_pct,
+		 "Below this % of swap free, stop deferring and drain at once (default 10)");
+
+static struct sd_int_param sd_p_max_delay_ms = {
+	.var = &sd_max_delay_ms, .min = 0, .max = 600000,
+};
+module_param_cb(max_delay_ms, &sd_int_ops, &sd_p_max_delay_ms, 0644);
+MODULE_PARM_DESC(max_delay_ms,
+		 "While the oldest queued batch is older than this, exits free synchronously (0 = no bound; default 2000)");
+
+module_param_cb(drain_fifo, &sd_bool_ops, &sd_drain_fifo, 0644);
+MODULE_PARM_DESC(drain_fifo, "Run the drain threads SCHED_FIFO (low priority) instead of SCHED_NORMAL (default 0)");
+
+static int sd_cpus_set(const char *val, const struct kernel_param *kp)
+{
+	cpumask_var_t mask;
+	int ret = -ENOMEM;
+
+	if (!zalloc_cpumask_var(&mask, GFP_KERNEL))
+		return ret;
+	val = skip_spaces(val);
+	ret = cpulist_parse(val, mask);
+	if (ret || (!cpumask_empty(mask) &&
+		    !cpumask_intersects(mask, cpu_online_mask))) {
+		pr_err("drain_cpus=%s refused: must be a list of online CPUs such as 0-3,6 (empty for all)\n",
+		       strim((char *)val));
+		free_cpumask_var(mask);
+		return -EINVAL;
+	}
+	cpumask_copy(&sd_drain_cpus, mask);
+	free_cpumask_var(mask);
+	if (sd_params_live())
+		sd_drain_apply_affinity();
+	return 0;
+}
+
+static int sd_cpus_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%*pbl\n", cpumask_pr_args(&sd_drain_cpus));
+}
+
+static const struct kernel_param_ops sd_cpus_ops = {
+	.set = sd_cpus_set,
+	.get = sd_cpus_get,
+};
+
+module_param_cb(drain_cpus, &sd_cpus_ops, NULL, 0644);
+MODULE_PARM_DESC(drain_cpus, "CPUs the drain threads may run on, as a cpulist (default: all of each thread's node)");

@@ -2,13 +2,18 @@
 /*
  * swapdrain: counters and their views.
  *
- * Counters are per-CPU and summed on read.  debugfs swapdrain/stats shows
- * them one "name: value" per line, root-only.  No kernel address is shown.
+ * Counters are per-CPU and summed on read.  The same text is readable, by
+ * root only, from debugfs (swapdrain/stats, swapdrain/exit_latency) and
+ * from sysfs (/sys/kernel/swapdrain/), for Android user builds that never
+ * mount debugfs.  One "name: value" per line; no kernel address is shown.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/debugfs.h>
-#include <linux/seq_file.h>
+#include <linux/fs.h>
+#include <linux/kobject.h>
+#include <linux/sysfs.h>
+#include <linux/slab.h>
 #include <linux/cpumask.h>
 
 #include "swapdrain.h"
@@ -21,6 +26,9 @@ static const char * const sd_stat_names[SD_NR_STATS] = {
 	[SD_PASSTHROUGH_CALLS]	= "passthrough_calls",
 	[SD_FALLBACK_FULL]	= "fallback_full",
 	[SD_FALLBACK_BOUND]	= "fallback_bound",
+	[SD_FALLBACK_AGE]	= "fallback_age",
+	[SD_FALLBACK_SWAP_LOW]	= "fallback_swap_low",
+	[SD_FALLBACK_SWAPOFF]	= "fallback_swapoff",
 	[SD_FREED_ENTRIES]	= "freed_entries",
 	[SD_DRAIN_BATCHES]	= "drain_batches",
 	[SD_DRAIN_CALLS]	= "drain_calls",
@@ -28,9 +36,12 @@ static const char * const sd_stat_names[SD_NR_STATS] = {
 	[SD_ORIG_CALLS]		= "orig_calls",
 	[SD_STUB_BODY_CALLS]	= "stub_body_calls",
 	[SD_URGENT_DRAINS]	= "urgent_drains",
+	[SD_SHRINKER_SCANS]	= "shrinker_scans",
+	[SD_SHRINKER_FREED]	= "shrinker_freed",
 };
 
 static struct dentry *sd_debugfs;
+static struct kobject *sd_kobj;
 
 static u64 sd_stat_sum(enum sd_stat i)
 {
@@ -42,27 +53,93 @@ static u64 sd_stat_sum(enum sd_stat i)
 	return sum;
 }
 
-static int sd_stats_show(struct seq_file *m, void *v)
+static int sd_stats_show(char *buf, size_t size)
 {
-	int i;
+	int i, len = 0;
 
 	for (i = 0; i < SD_NR_STATS; i++)
-		seq_printf(m, "%s: %llu\n", sd_stat_names[i], sd_stat_sum(i));
-	seq_printf(m, "pending_entries: %ld\n", atomic_long_read(&sd_pending));
-	seq_printf(m, "peak_pending_entries: %lu\n", READ_ONCE(sd_peak_pending));
-	seq_printf(m, "drain_cpu_ns: %llu\n", sd_drain_cpu_ns());
-	seq_printf(m, "drain_threads: %u\n", sd_drain_threads());
-	seq_printf(m, "pool_batches: %u\n", sd_batch_pool_size());
-	seq_printf(m, "batch_size: %u\n", sd_batch_size);
-	seq_printf(m, "enabled: %d\n", READ_ONCE(sd_enabled));
-	return 0;
+		len += scnprintf(buf + len, size - len, "%s: %llu\n",
+				 sd_stat_names[i], sd_stat_sum(i));
+	len += scnprintf(buf + len, size - len,
+			 "pending_entries: %ld\npeak_pending_entries: %lu\n"
+			 "drain_cpu_ns: %llu\ndrain_threads: %u\n"
+			 "pool_batches: %u\nbatch_size: %u\nenabled: %d\n",
+			 atomic_long_read(&sd_pending),
+			 READ_ONCE(sd_peak_pending), sd_drain_cpu_ns(),
+			 sd_drain_threads(), sd_batch_pool_size(),
+			 sd_batch_size, READ_ONCE(sd_enabled));
+	return len;
 }
-DEFINE_SHOW_ATTRIBUTE(sd_stats);
+
+/* debugfs: each file's private data is its show function. */
+static ssize_t sd_debugfs_read(struct file *f, char __user *ubuf,
+			       size_t count, loff_t *ppos)
+{
+	int (*show)(char *buf, size_t size) = f->private_data;
+	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	ssize_t ret;
+
+	if (!buf)
+		return -ENOMEM;
+	ret = simple_read_from_buffer(ubuf, count, ppos, buf,
+				      show(buf, PAGE_SIZE));
+	kfree(buf);
+	return ret;
+}
+
+static const struct file_operations sd_debugfs_fops = {
+	.owner	= THIS_MODULE,
+	.open	= simple_open,
+	.read	= sd_debugfs_read,
+	.llseek	= default_llseek,
+};
+
+static ssize_t stats_show(struct kobject *k, struct kobj_attribute *a,
+			  char *buf)
+{
+	return sd_stats_show(buf, PAGE_SIZE);
+}
+
+static ssize_t exit_latency_show(struct kobject *k, struct kobj_attribute *a,
+				 char *buf)
+{
+	return sd_exitlat_show(buf, PAGE_SIZE);
+}
+
+static struct kobj_attribute sd_stats_attr = __ATTR(stats, 0400, stats_show,
+						    NULL);
+static struct kobj_attribute sd_exitlat_attr = __ATTR(exit_latency, 0400,
+						      exit_latency_show, NULL);
+
+static struct attribute *sd_attrs[] = {
+	&sd_stats_attr.attr,
+	&sd_exitlat_attr.attr,
+	NULL,
+};
+
+static const struct attribute_group sd_attr_group = {
+	.attrs = sd_attrs,
+};
 
 int sd_stats_init(void)
 {
+	int ret;
+
+	sd_kobj = kobject_create_and_add(SD_NAME, kernel_kobj);
+	if (!sd_kobj)
+		return -ENOMEM;
+	ret = sysfs_create_group(sd_kobj, &sd_attr_group);
+	if (ret) {
+		kobject_put(sd_kobj);
+		sd_kobj = NULL;
+		return ret;
+	}
+	/* debugfs is optional: it may be absent or not mounted. */
 	sd_debugfs = debugfs_create_dir(SD_NAME, NULL);
-	debugfs_create_file("stats", 0400, sd_debugfs, NULL, &sd_stats_fops);
+	debugfs_create_file("stats", 0400, sd_debugfs, sd_stats_show,
+			    &sd_debugfs_fops);
+	debugfs_create_file("exit_latency", 0400, sd_debugfs, sd_exitlat_show,
+			    &sd_debugfs_fops);
 	return 0;
 }
 
@@ -70,4 +147,9 @@ void sd_stats_exit(void)
 {
 	debugfs_remove_recursive(sd_debugfs);
 	sd_debugfs = NULL;
+	if (sd_kobj) {
+		sysfs_remove_group(sd_kobj, &sd_attr_group);
+		kobject_put(sd_kobj);
+		sd_kobj = NULL;
+	}
 }

@@ -1,0 +1,104 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapdrain: how long exit_mmap() takes, with deferral on and off.
+ *
+ * A kretprobe times every exit_mmap() into log2 buckets of microseconds,
+ * in two rows chosen by the "enabled" parameter at entry, so users can see
+ * the module's effect on their own device.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/kprobes.h>
+#include <linux/ktime.h>
+#include <linux/log2.h>
+#include <linux/kernel.h>
+
+#include "swapdrain.h"
+
+#define SD_EXITLAT_BUCKETS 24	/* up to 2^23 us, about 8 s */
+
+struct sd_exitlat_data {
+	u64 start;
+	bool on;
+};
+
+static atomic64_t sd_exitlat[2][SD_EXITLAT_BUCKETS];
+static atomic64_t sd_exitlat_ns[2];
+static bool sd_exitlat_hooked;
+
+static int sd_exitlat_entry(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	struct sd_exitlat_data *d = (void *)ri->data;
+
+	d->start = ktime_get_ns();
+	d->on = READ_ONCE(sd_enabled);
+	return 0;
+}
+
+static int sd_exitlat_return(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	struct sd_exitlat_data *d = (void *)ri->data;
+	u64 ns = ktime_get_ns() - d->start;
+	u64 us = ns / NSEC_PER_USEC;
+	unsigned int b = us ? min(ilog2(us) + 1, SD_EXITLAT_BUCKETS - 1) : 0;
+
+	atomic64_inc(&sd_exitlat[d->on][b]);
+	atomic64_add(ns, &sd_exitlat_ns[d->on]);
+	return 0;
+}
+
+static struct kretprobe sd_exitlat_probe = {
+	.kp.symbol_name	= "exit_mmap",
+	.entry_handler	= sd_exitlat_entry,
+	.handler	= sd_exitlat_return,
+	.data_size	= sizeof(struct sd_exitlat_data),
+	.maxactive	= 64,
+};
+
+/* "below_us off on" rows; bucket 0 is < 1 us, bucket k is < 2^k us. */
+int sd_exitlat_show(char *buf, size_t size)
+{
+	u64 n[2] = { 0, 0 };
+	int len, i, on;
+
+	len = scnprintf(buf, size, "# exit_mmap duration: below_us off on\n");
+	for (i = 0; i < SD_EXITLAT_BUCKETS; i++) {
+		u64 off_n = atomic64_read(&sd_exitlat[0][i]);
+		u64 on_n = atomic64_read(&sd_exitlat[1][i]);
+
+		n[0] += off_n;
+		n[1] += on_n;
+		if (off_n || on_n)
+			len += scnprintf(buf + len, size - len, "%llu %llu %llu\n",
+					 1ULL << i, off_n, on_n);
+	}
+	for (on = 0; on < 2; on++)
+		len += scnprintf(buf + len, size - len,
+				 "%s_count: %llu\n%s_total_ns: %lld\n",
+				 on ? "on" : "off", n[on], on ? "on" : "off",
+				 atomic64_read(&sd_exitlat_ns[on]));
+	len += scnprintf(buf + len, size - len, "missed: %d\n",
+			 sd_exitlat_hooked ? sd_exitlat_probe.nmissed : 0);
+	return len;
+}
+
+/* Optional: without it the module still works, the histogram stays empty. */
+int sd_exitlat_init(void)
+{
+	int ret = register_kretprobe(&sd_exitlat_probe);
+
+	if (ret)
+		pr_warn("cannot probe exit_mmap (%d): no exit latency histogram\n",
+			ret);
+	sd_exitlat_hooked = !ret;
+	return 0;
+}
+
+void sd_exitlat_exit(void)
+{
+	if (sd_exitlat_hooked)
+		unregister_kretprobe(&sd_exitlat_probe);
+	sd_exitlat_hooked = false;
+}

@@ -1,0 +1,111 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swapdrain: drain faster, not later, when memory or swap is short.
+ *
+ * - A shrinker reports pending entries as reclaimable and frees them in the
+ *   reclaiming task: under memory pressure nothing waits for the drainers.
+ * - swapoff: while a swapoff runs, exits free synchronously, and an urgent
+ *   drain starts at its entry, so try_to_unuse() is not left spinning on
+ *   entries the module holds.
+ * The free-swap threshold (swap_low_pct) is checked by the hook (batch.c).
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/shrinker.h>
+#include <linux/kprobes.h>
+#include <linux/nodemask.h>
+
+#include "swapdrain.h"
+
+static atomic_t sd_swapoffs = ATOMIC_INIT(0);
+
+bool sd_swapoff_running(void)
+{
+	return atomic_read(&sd_swapoffs) > 0;
+}
+
+static unsigned long sd_shrink_count(struct shrinker *s,
+				     struct shrink_control *sc)
+{
+	long pending = atomic_long_read(&sd_pending);
+
+	return pending > 0 ? pending : SHRINK_EMPTY;
+}
+
+static unsigned long sd_shrink_scan(struct shrinker *s,
+				    struct shrink_control *sc)
+{
+	unsigned long freed = 0;
+	struct sd_batch *b;
+	int nid, i;
+
+	sd_stat_add(SD_SHRINKER_SCANS, 1);
+	sd_drain_urgent();	/* the partial per-CPU batches */
+	nid = sc->nid;
+	for (i = 0; i < nr_node_ids && freed < sc->nr_to_scan; i++) {
+		while (freed < sc->nr_to_scan && (b = sd_queue_pop(nid))) {
+			freed += b->entries;
+			sd_drain_batch(b);
+		}
+		nid = (nid + 1) % nr_node_ids;
+	}
+	sd_stat_add(SD_SHRINKER_FREED, freed);
+	return freed ? freed : SHRINK_STOP;
+}
+
+static int sd_swapoff_entry(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	atomic_inc(&sd_swapoffs);
+	sd_drain_urgent();
+	return 0;
+}
+
+static int sd_swapoff_return(struct kretprobe_instance *ri,
+			     struct pt_regs *regs)
+{
+	atomic_dec(&sd_swapoffs);
+	return 0;
+}
+
+static struct kretprobe sd_swapoff_probe = {
+	.kp.symbol_name	= SD_SWAPOFF_SYMBOL,
+	.entry_handler	= sd_swapoff_entry,
+	.handler	= sd_swapoff_return,
+	.maxactive	= 16,
+};
+
+static bool sd_swapoff_hooked;
+static struct shrinker *sd_shrinker;
+
+int sd_pressure_init(void)
+{
+	int ret;
+
+	sd_shrinker = sd_shrinker_alloc();
+	if (!sd_shrinker)
+		return -ENOMEM;
+	sd_shrinker->count_objects = sd_shrink_count;
+	sd_shrinker->scan_objects = sd_shrink_scan;
+	sd_shrinker->seeks = 0;		/* nothing to read back: free it all */
+	ret = sd_shrinker_register(sd_shrinker);
+	if (ret) {
+		pr_err("cannot register the shrinker (%d)\n", ret);
+		sd_shrinker_free(sd_shrinker, false);
+		return ret;
+	}
+	ret = register_kretprobe(&sd_swapoff_probe);
+	if (ret)
+		pr_warn("cannot probe %s (%d): swapoff will wait for the drainers\n",
+			SD_SWAPOFF_SYMBOL, ret);
+	sd_swapoff_hooked = !ret;
+	return 0;
+}
+
+void sd_pressure_exit(void)
+{
+	if (sd_swapoff_hooked)
+		unregister_kretprobe(&sd_swapoff_probe);
+	sd_shrinker_free(sd_shrinker, true);
+	sd_shrinker = NULL;
+}
