@@ -11,7 +11,6 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/shrinker.h>
 #include <linux/kprobes.h>
 #include <linux/nodemask.h>
 

@@ -1,0 +1,76 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# mkinitramfs.sh <ver> [swapdrain.ko] [out.cpio.gz]: the test initramfs for a
+# fetched kernel: busybox, zram and its dependencies, swapdrain.ko (if given),
+# the static test programs and the scenarios of tests/. Prints its path.
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:?usage: mkinitramfs.sh <ver> [swapdrain.ko] [out.cpio.gz]}
+ko=${2:-}
+out=${3:-$CACHE/initramfs-$ver.cpio.gz}
+kernel_env "$ver"
+
+# Static test programs, built into tests/bin/.
+mkdir -p "$TOP/tests/bin"
+for c in "$TOP"/tests/*.c; do
+	bin=$TOP/tests/bin/$(basename "$c" .c)
+	[ "$bin" -nt "$c" ] && continue
+	gcc -static -O2 -Wall -o "$bin" "$c"
+done
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+r=$tmp/root
+mkdir -p "$r"/{bin,dev,etc,lib/modules,proc,sys,tmp,tests/bin}
+cp /bin/busybox "$r/bin/busybox"
+ln -s busybox "$r/bin/sh"
+if ! "$r/bin/busybox" --list | grep -qx ash || ldd /bin/busybox > /dev/null 2>&1; then
+	die "/bin/busybox is not a static busybox (apt-get install busybox-static)"
+fi
+
+# zram and what it depends on (modules.dep), dependencies first, decompressed.
+add_mod() {	# $1: path relative to MODDIR, as in modules.dep
+	local dep
+	grep -qxF "$1" "$r/etc/modules.list" 2>/dev/null && return 0
+	# shellcheck disable=SC2013 # one line, space-separated
+	for dep in $(sed -n "s|^$1: *||p" "$MODDIR/modules.dep"); do
+		add_mod "$dep"
+	done
+	echo "$1" >> "$r/etc/modules.list"
+	local name=${1##*/}
+	name=${name%.xz}
+	name=${name%.zst}
+	case $1 in
+	*.xz)	xz -dc "$MODDIR/$1" > "$r/lib/modules/$name" ;;
+	*.zst)	zstd -qdc "$MODDIR/$1" > "$r/lib/modules/$name" ;;
+	*)	cp "$MODDIR/$1" "$r/lib/modules/$name" ;;
+	esac
+	echo "$name" >> "$r/etc/modules.load"
+}
+zram=$(grep -o '^[^:]*/zram\.ko[^:]*' "$MODDIR/modules.dep") ||
+	die "zram is not a module of $KVER"
+add_mod "$zram"
+# Before 6.12 zram compresses through the crypto API: add its lz4 module.
+if ! grep -q "^$zram:.*lz4_compress" "$MODDIR/modules.dep" &&
+   lz4=$(grep -o '^[^:]*/crypto/lz4\.ko[^:]*' "$MODDIR/modules.dep"); then
+	add_mod "$lz4"
+fi
+
+if [ -n "$ko" ]; then
+	[ -f "$ko" ] || die "no such module: $ko"
+	modinfo -F vermagic "$ko" | grep -q "^$KVER " ||
+		die "$ko was built for '$(modinfo -F vermagic "$ko")', not $KVER"
+	cp "$ko" "$r/swapdrain.ko"
+fi
+cp "$TOP"/tests/bin/* "$r/tests/bin/"
+cp "$TOP"/tests/*.sh "$r/tests/"
+install -m 755 "$TOP/tests/init.sh" "$r/init"
+
+mkdir -p "$(dirname "$out")"
+(cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
+	gzip -1 > "$out.tmp"
+mv "$out.tmp" "$out"
+log "initramfs $out ($(du -h "$out" | cut -f1)): modules $(tr '\n' ' ' < "$r/etc/modules.load")${ko:+ + swapdrain.ko}"
+echo "$out"

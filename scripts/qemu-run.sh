@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# qemu-run.sh <ver> <initramfs> [sd.run value] [extra kernel args...]
+# Boots the fetched kernel with the initramfs under QEMU, serial console on
+# stdout and in .cache/logs/<ver>-<run>-<time>.log. Prints the log path last
+# on stderr. Env: ACCEL (tcg|kvm, default tcg), SMP (2), MEM (MiB, 2048),
+# TIMEOUT (s, 900), SD_LOG (log file). Exit status: QEMU's (124 on timeout).
+set -euo pipefail
+# shellcheck source=scripts/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+ver=${1:?usage: qemu-run.sh <ver> <initramfs> [run] [kernel args...]}
+initrd=${2:?usage: qemu-run.sh <ver> <initramfs> [run] [kernel args...]}
+run=${3:-check}
+shift $(($# < 3 ? $# : 3))
+kernel_env "$ver"
+
+case ${ACCEL:-tcg} in
+tcg)	accel=(-accel tcg -cpu max) ;;
+kvm)	accel=(-accel kvm -cpu host) ;;
+*)	die "ACCEL must be tcg or kvm" ;;
+esac
+
+mkdir -p "$CACHE/logs"
+LOG=${SD_LOG:-$CACHE/logs/$ver-${run//[^a-zA-Z0-9_.-]/_}-$(date +%Y%m%d-%H%M%S).log}
+# An oops, soft lockup or hung task panics, and the panic prints the whole
+# kernel log (panic_print=0x20); -no-reboot then ends QEMU.
+append="console=ttyS0 quiet loglevel=4 log_buf_len=1M panic=-1 oops=panic"
+append+=" softlockup_panic=1 hung_task_panic=1 panic_print=0x20 sd.run=$run $*"
+log "booting $KVER (${ACCEL:-tcg}, ${SMP:-2} cpus, ${MEM:-2048} MiB): $append"
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "${SMP:-2}" -m "${MEM:-2048}"
+      -nodefaults -display none -no-reboot
+      -kernel "$VMLINUZ" -initrd "$initrd" -append "$append")
+if [ "$run" = shell ]; then	# interactive: no timeout, no log
+	exec "${qemu[@]}" -serial mon:stdio
+fi
+rc=0
+timeout -k 10 "${TIMEOUT:-900}" \
+	"${qemu[@]}" -serial stdio < /dev/null 2>&1 | tr -d '\r' | tee "$LOG" || rc=$?
+log "log: $LOG (qemu exit $rc)"
+exit "$rc"
