@@ -5,6 +5,9 @@
 #   make [KDIR=<kernel build dir>]   build swapdrain.ko (default: running kernel)
 #   make demo                        fetch a kernel, boot it in QEMU, exit storm off vs on
 #   make check [KERNELS="6.12"]      the test suite in QEMU; ends with "N passed, N failed"
+#   make check-all                   every kernel, arch and backend of the matrix
+#   make check-debug                 the suite on a debug kernel (KASAN, lockdep, ...)
+#   make bench                       the benchmark, module off vs on, same boot
 #   make clean
 
 KDIR ?= /lib/modules/$(shell uname -r)/build
@@ -26,4 +29,13 @@ demo:
 check:
 	scripts/check.sh $(KERNELS)
 
-.PHONY: all modules clean demo check
+check-all:
+	scripts/check.sh all
+
+check-debug:
+	scripts/check.sh debug
+
+bench:
+	scripts/bench.sh
+
+.PHONY: all modules clean demo check check-all check-debug bench

@@ -21,17 +21,46 @@
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/swap.h>
+#include <linux/swapops.h>
+#include <linux/bits.h>
 #include <linux/cpumask.h>
 
 #include "compat.h"
 
 #define SD_NAME "swapdrain"
 
-/* One deferred call: a run of nr consecutive entries of one device. */
-struct sd_item {
-	unsigned long val;
-	unsigned int nr;
-};
+/*
+ * One deferred call, a run of nr consecutive entries of one device, packed
+ * in 64 bits: swap type (5 bits), offset (45 bits), nr - 1 (14 bits).  In
+ * that order, sorting items sorts by device and offset.  A call that does
+ * not fit (an offset beyond 128 TiB of swap) runs synchronously.
+ */
+#define SD_NR_BITS	14
+#define SD_OFF_BITS	45
+#define SD_TYPE_SHIFT	(SD_NR_BITS + SD_OFF_BITS)
+
+static inline bool sd_item_pack(swp_entry_t e, int nr, u64 *item)
+{
+	unsigned long off = swp_offset(e);
+	unsigned int type = swp_type(e);
+
+	if (nr < 1 || nr > (1 << SD_NR_BITS) || off >> SD_OFF_BITS ||
+	    type >> (64 - SD_TYPE_SHIFT))
+		return false;
+	*item = (u64)type << SD_TYPE_SHIFT | (u64)off << SD_NR_BITS | (nr - 1);
+	return true;
+}
+
+static inline swp_entry_t sd_item_entry(u64 item)
+{
+	return swp_entry(item >> SD_TYPE_SHIFT,
+			 (item >> SD_NR_BITS) & GENMASK_ULL(SD_OFF_BITS - 1, 0));
+}
+
+static inline int sd_item_nr(u64 item)
+{
+	return (item & GENMASK_ULL(SD_NR_BITS - 1, 0)) + 1;
+}
 
 struct sd_batch {
 	struct llist_node node;
@@ -39,7 +68,7 @@ struct sd_batch {
 	unsigned int count;	/* items used */
 	unsigned int entries;	/* sum of the items' nr */
 	int home;		/* node whose pool it returns to */
-	struct sd_item items[];
+	u64 items[];
 };
 
 /* params.c: current values; the validated setters keep them in range. */

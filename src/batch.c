@@ -158,14 +158,14 @@ static void sd_note_peak(long pending)
 /* Called from the hook: take (entry, nr) or return false to run it now. */
 bool sd_batch_add(swp_entry_t entry, int nr)
 {
-	struct sd_item *it;
 	struct sd_batch *b;
+	u64 item;
 	struct sd_cpu *sc;
 	unsigned long flags;
 	long pending;
 
-	if (unlikely(nr <= 0))
-		return false;
+	if (unlikely(!sd_item_pack(entry, nr, &item)))
+		return sd_fallback(SD_FALLBACK_FULL, nr);
 	if (atomic_long_read(&sd_pending) + nr > READ_ONCE(sd_max_pending))
 		return sd_fallback(SD_FALLBACK_BOUND, nr);
 	if (sd_swap_low()) {
@@ -193,9 +193,7 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		if (!timer_pending(&sc->timer))
 			mod_timer(&sc->timer, b->stamp + sd_flush_jiffies());
 	}
-	it = &b->items[b->count++];
-	it->val = entry.val;
-	it->nr = nr;
+	b->items[b->count++] = item;
 	b->entries += nr;
 	if (b->count == sd_batch_size) {
 		sc->cur = NULL;
@@ -283,19 +281,19 @@ static void sd_pool_free(void)
 }
 
 /*
- * The pool holds two batches per CPU plus enough items for max_pending
- * entries at the 8 entries per call that the zap path's batching gives at
- * the least for sequentially swapped memory; fewer entries per call just
- * run synchronously once the pool is empty (counted as fallback_full).
+ * The pool holds two batches per CPU plus one item per max_pending entry,
+ * so that max_pending is reachable even when every call frees one entry
+ * (scattered swap).  8 bytes an item: 2 MiB for the default.  Raising
+ * max_pending at runtime beyond its load-time value is bounded by the pool
+ * (calls then run synchronously, counted as fallback_full).
  */
 int sd_batch_init(void)
 {
-	size_t size = sizeof(struct sd_batch) +
-		      sd_batch_size * sizeof(struct sd_item);
 	unsigned int i, per_node, nodes = 0;
-	struct sd_batch *b;
+	struct sd_batch *b = NULL;
 	struct sd_cpu *sc;
 	int nid, cpu;
+	size_t size = struct_size(b, items, sd_batch_size);
 
 	for_each_node(nid) {
 		sd_nodes[nid] = kzalloc_node(sizeof(*sd_nodes[nid]),
@@ -309,7 +307,7 @@ int sd_batch_init(void)
 	}
 
 	sd_pool_batches = 2 * num_possible_cpus() +
-			  DIV_ROUND_UP(sd_max_pending / 8, sd_batch_size);
+			  DIV_ROUND_UP(sd_max_pending, sd_batch_size);
 	per_node = DIV_ROUND_UP(sd_pool_batches, max(nodes, 1U));
 	for_each_node_state(nid, N_CPU) {
 		for (i = 0; i < per_node; i++) {

@@ -37,9 +37,9 @@ static wait_queue_head_t *sd_wq;	/* one per node */
 
 static int sd_item_cmp(const void *a, const void *b)
 {
-	const struct sd_item *x = a, *y = b;
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
 
-	return x->val < y->val ? -1 : x->val > y->val;
+	return x < y ? -1 : x > y;
 }
 
 /*
@@ -50,12 +50,11 @@ void sd_drain_batch(struct sd_batch *b)
 {
 	u64 t0 = ktime_get_ns(), ns;
 	unsigned int i;
-	swp_entry_t e;
 
-	sort(b->items, b->count, sizeof(struct sd_item), sd_item_cmp, NULL);
+	sort(b->items, b->count, sizeof(b->items[0]), sd_item_cmp, NULL);
 	for (i = 0; i < b->count; i++) {
-		e.val = b->items[i].val;
-		sd_call_original(e, b->items[i].nr);
+		sd_call_original(sd_item_entry(b->items[i]),
+				 sd_item_nr(b->items[i]));
 		if ((i & 15) == 15)
 			cond_resched();
 	}
