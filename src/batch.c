@@ -155,19 +155,21 @@ static void sd_note_peak(long pending)
 		WRITE_ONCE(sd_peak_pending, pending);
 }
 
-/* Called from the hook: take (entry, nr) or return false to run it now. */
+/*
+ * Called from the hook: take (entry, nr) or return false to run it now.
+ * The entries are counted as pending before they can reach a drainer, so
+ * pending never goes below zero and max_pending is a hard bound.
+ */
 bool sd_batch_add(swp_entry_t entry, int nr)
 {
 	struct sd_batch *b;
-	u64 item;
 	struct sd_cpu *sc;
 	unsigned long flags;
 	long pending;
+	u64 item;
 
 	if (unlikely(!sd_item_pack(entry, nr, &item)))
 		return sd_fallback(SD_FALLBACK_FULL, nr);
-	if (atomic_long_read(&sd_pending) + nr > READ_ONCE(sd_max_pending))
-		return sd_fallback(SD_FALLBACK_BOUND, nr);
 	if (sd_swap_low()) {
 		sd_drain_urgent();
 		return sd_fallback(SD_FALLBACK_SWAP_LOW, nr);
@@ -176,6 +178,11 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		return sd_fallback(SD_FALLBACK_SWAPOFF, nr);
 	if (sd_queue_too_old(this_cpu_read(sd_cpu.node)))
 		return sd_fallback(SD_FALLBACK_AGE, nr);
+	pending = atomic_long_add_return(nr, &sd_pending);
+	if (pending > READ_ONCE(sd_max_pending)) {
+		atomic_long_sub(nr, &sd_pending);
+		return sd_fallback(SD_FALLBACK_BOUND, nr);
+	}
 
 	local_irq_save(flags);
 	sc = this_cpu_ptr(&sd_cpu);
@@ -184,6 +191,7 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		b = sd_pool_get(sc->node);
 		if (unlikely(!b)) {
 			local_irq_restore(flags);
+			atomic_long_sub(nr, &sd_pending);
 			return sd_fallback(SD_FALLBACK_FULL, nr);
 		}
 		b->count = 0;
@@ -195,15 +203,14 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 	}
 	b->items[b->count++] = item;
 	b->entries += nr;
+	__this_cpu_add(sd_stats.v[SD_DEFERRED_CALLS], 1);
+	__this_cpu_add(sd_stats.v[SD_DEFERRED_ENTRIES], nr);
 	if (b->count == sd_batch_size) {
 		sc->cur = NULL;
 		sd_queue_push(sc->node, b);
 	}
-	__this_cpu_add(sd_stats.v[SD_DEFERRED_CALLS], 1);
-	__this_cpu_add(sd_stats.v[SD_DEFERRED_ENTRIES], nr);
 	local_irq_restore(flags);
 
-	pending = atomic_long_add_return(nr, &sd_pending);
 	sd_note_peak(pending);
 	trace_swapdrain_defer(entry.val, nr);
 	return true;

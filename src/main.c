@@ -53,6 +53,7 @@ batch:
 static void __exit sd_exit(void)
 {
 	sd_params_set_live(false);
+	sd_stats_exit();	/* no reader of the threads' CPU time */
 	sd_hook_exit();		/* no new entries, no hook call in flight */
 	sd_pressure_exit();	/* no shrinker or swapoff kick any more */
 	sd_drain_quiesce();	/* no urgent drain running */
@@ -60,7 +61,6 @@ static void __exit sd_exit(void)
 	sd_drain_exit();	/* threads stopped, queues emptied */
 	sd_caller_exit();	/* nothing left to call the original for */
 	sd_exitlat_exit();
-	sd_stats_exit();
 	sd_batch_exit();
 	pr_info("unloaded: %ld entries pending (must be 0)\n",
 		atomic_long_read(&sd_pending));

@@ -8,6 +8,7 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/kernel.h>
 #include <linux/sched/prio.h>
@@ -34,9 +35,15 @@ bool sd_params_live(void)
 	return READ_ONCE(sd_live);
 }
 
+/*
+ * Setters run under the module's kernel_param_lock: taking it here means no
+ * setter is applying a change to the drain threads while they come or go.
+ */
 void sd_params_set_live(bool live)
 {
+	kernel_param_lock(THIS_MODULE);
 	WRITE_ONCE(sd_live, live);
+	kernel_param_unlock(THIS_MODULE);
 }
 
 struct sd_int_param {
