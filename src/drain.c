@@ -202,14 +202,26 @@ u64 sd_drain_cpu_ns(void)
 	return ns;
 }
 
-/* Threads per node: nr_threads spread over the nodes, or half the CPUs. */
+/*
+ * Threads per node: nr_threads spread over the nodes, or by default one per
+ * CPU the node's threads may use (drain_cpus).  They run at nice 19, so
+ * they take only CPU time nothing else wants; one per CPU lets that idle
+ * time return memory as fast as the exits would have.
+ */
 static unsigned int sd_threads_for(int node, unsigned int nodes)
 {
-	unsigned int cpus = cpumask_weight(cpumask_of_node(node));
+	const struct cpumask *cpus = cpumask_of_node(node);
+	unsigned int n = 0;
+	int cpu;
 
 	if (sd_nr_threads)
 		return max(1U, DIV_ROUND_UP(sd_nr_threads, nodes));
-	return max(1U, cpus / 2);
+	if (cpumask_intersects(cpus, &sd_drain_cpus))
+		for_each_cpu_and(cpu, cpus, &sd_drain_cpus)
+			n++;
+	else
+		n = cpumask_weight(cpus);
+	return max(1U, n);
 }
 
 static void sd_stop_threads(void)
