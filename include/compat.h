@@ -3,7 +3,8 @@
  * swapdrain: every kernel-version difference lives here.
  *
  * scripts/kernel-probe.sh looks at the kernel's headers at build time and
- * passes SD_* flags; this header turns them into code.  The hook target:
+ * passes SD_* flags; this header turns them into code.  Kernel options are
+ * read as CONFIG_* from the kernel's own configuration.  The hook target:
  *   <= 6.9   int  free_swap_and_cache(swp_entry_t entry)      SD_TARGET_FREE_ONE
  *   6.10-6.x void free_swap_and_cache_nr(swp_entry_t, int)    SD_TARGET_FREE_NR
  *   7.x      void swap_put_entries_direct(swp_entry_t, int)   SD_TARGET_PUT_DIRECT
@@ -13,6 +14,7 @@
 
 #include <linux/compiler.h>
 #include <linux/ftrace.h>
+#include <linux/ptrace.h>
 #include <linux/timer.h>
 #include <linux/swap.h>
 #include <linux/shrinker.h>
@@ -28,22 +30,77 @@
 #error "run through Kbuild: scripts/kernel-probe.sh sets the target"
 #endif
 
-/* Argument and instruction-pointer access from an ftrace callback. */
-#ifdef SD_HAVE_FREGS_ACCESSORS
+/*
+ * sd_stub() stands in for the target when a call is deferred: same
+ * prototype, nothing to do.  The <= 6.9 zap path reports a bad PTE when
+ * free_swap_and_cache() returns 0, so there it returns 1.  Both backends
+ * send execution to it by rewriting the saved IP (ftrace: RET out of the
+ * trampoline; kprobe: IRET/ERET out of the trap, or RET out of the ftrace
+ * trampoline on x86), never by an indirect call: no IBT/BTI landing pad
+ * is involved.
+ */
+#ifdef SD_TARGET_FREE_ONE
+#define SD_TARGET_NARGS		1
+static inline notrace int sd_stub(swp_entry_t entry)
+{
+	return 1;
+}
+#else
+#define SD_TARGET_NARGS		2
+static inline notrace void sd_stub(swp_entry_t entry, int nr)
+{
+}
+#endif
+
+/*
+ * ftrace backend: register access from an ftrace_ops callback.
+ *
+ * WITH_ARGS (x86 6.1+, arm64 6.2+): the trampoline saves the argument
+ * registers and the return IP in struct ftrace_regs and reloads the IP from
+ * there, so an IPMODIFY ops needs no SAVE_REGS.  The accessors are
+ * ftrace_regs_*() from 6.2 (opaque struct from 6.13); 6.1 x86 has only
+ * ftrace_instruction_pointer_set() and a struct ftrace_regs that wraps a
+ * struct pt_regs.
+ * WITH_REGS only (arm64 6.1): SAVE_REGS and a full struct pt_regs.  There
+ * ftrace_regs_set_instruction_pointer() is a no-op (6.12+): do not use it.
+ */
+#if defined(CONFIG_DYNAMIC_FTRACE_WITH_ARGS) || \
+	defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
+#define SD_HAVE_FTRACE_BACKEND
+#endif
+
+#ifdef CONFIG_DYNAMIC_FTRACE_WITH_ARGS
 #define SD_FTRACE_OPS_FLAGS	FTRACE_OPS_FL_IPMODIFY
 
 static __always_inline unsigned long sd_fregs_arg(struct ftrace_regs *fregs,
 						  unsigned int n)
 {
+#ifdef SD_HAVE_FREGS_GET_ARG
 	return ftrace_regs_get_argument(fregs, n);
+#else
+	return regs_get_kernel_argument(&fregs->regs, n);
+#endif
+}
+
+static __always_inline unsigned long sd_fregs_ip(struct ftrace_regs *fregs)
+{
+#ifdef SD_HAVE_FREGS_GET_IP
+	return ftrace_regs_get_instruction_pointer(fregs);
+#else
+	return instruction_pointer(&fregs->regs);
+#endif
 }
 
 static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 					    unsigned long ip)
 {
+#ifdef SD_HAVE_FREGS_SET_IP
 	ftrace_regs_set_instruction_pointer(fregs, ip);
-}
 #else
+	ftrace_instruction_pointer_set(fregs, ip);
+#endif
+}
+#elif defined(CONFIG_DYNAMIC_FTRACE_WITH_REGS)
 #define SD_FTRACE_OPS_FLAGS	(FTRACE_OPS_FL_IPMODIFY | FTRACE_OPS_FL_SAVE_REGS)
 
 static __always_inline unsigned long sd_fregs_arg(struct ftrace_regs *fregs,
@@ -52,36 +109,15 @@ static __always_inline unsigned long sd_fregs_arg(struct ftrace_regs *fregs,
 	return regs_get_kernel_argument(ftrace_get_regs(fregs), n);
 }
 
+static __always_inline unsigned long sd_fregs_ip(struct ftrace_regs *fregs)
+{
+	return instruction_pointer(ftrace_get_regs(fregs));
+}
+
 static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 					    unsigned long ip)
 {
 	instruction_pointer_set(ftrace_get_regs(fregs), ip);
-}
-#endif
-
-/*
- * sd_stub() stands in for the target when a call is deferred: same
- * prototype, nothing to do.  The <= 6.9 zap path reports a bad PTE when
- * free_swap_and_cache() returns 0, so there it returns 1.
- */
-#ifdef SD_TARGET_FREE_ONE
-static inline notrace int sd_stub(swp_entry_t entry)
-{
-	return 1;
-}
-
-static __always_inline int sd_fregs_nr(struct ftrace_regs *fregs)
-{
-	return 1;
-}
-#else
-static inline notrace void sd_stub(swp_entry_t entry, int nr)
-{
-}
-
-static __always_inline int sd_fregs_nr(struct ftrace_regs *fregs)
-{
-	return (int)sd_fregs_arg(fregs, 1);
 }
 #endif
 

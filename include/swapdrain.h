@@ -2,8 +2,9 @@
 /*
  * swapdrain: how the pieces connect.
  *
- *   hook.c    ftrace hook on the swap-free function; decides per call
- *             whether to defer, and calls the original for the drainers
+ *   hook.c    picks a backend and decides per call whether to defer;
+ *             hook_ftrace.c / hook_kprobe.c hook the swap-free function
+ *             and call the original for the drainers
  *   batch.c   per-CPU batches, the preallocated batch pool, the per-node
  *             drain queues and the flush timer for partial batches
  *   drain.c   the kthread pool that empties the queues, and urgent drains
@@ -123,11 +124,25 @@ extern unsigned long sd_peak_pending;
 int sd_stats_init(void);
 void sd_stats_exit(void);
 
-/* hook.c */
+/* hook.c: backend choice and the per-call decision */
 int sd_hook_init(void);
 void sd_hook_exit(void);		/* unhook; waits for in-flight calls */
 void sd_caller_exit(void);		/* last: the drain path goes away */
 void sd_call_original(swp_entry_t entry, int nr);
+const char *sd_hook_backend(void);	/* "ftrace", "kprobe" or "none" */
+bool sd_hook_defer(swp_entry_t entry, int nr, bool task_ctx);
+
+/* hook_ftrace.c, hook_kprobe.c: one backend each */
+struct sd_backend {
+	const char *name;
+	const char *missing;	/* NULL, or the kernel option it lacks */
+	int (*init)(void);	/* both redirects live, or an error */
+	void (*unhook)(void);	/* target hook off, no call in flight */
+	void (*caller_exit)(void);	/* drain redirect off */
+};
+
+extern const struct sd_backend sd_ftrace_backend;
+extern const struct sd_backend sd_kprobe_backend;
 
 /* batch.c */
 int sd_batch_init(void);

@@ -21,6 +21,8 @@
 #include <linux/timer.h>
 #include <linux/jiffies.h>
 #include <linux/topology.h>
+#include <linux/irq_work.h>
+#include <linux/hardirq.h>
 
 #include "swapdrain.h"
 #include "swapdrain_trace.h"
@@ -39,6 +41,8 @@ struct sd_node {
 struct sd_cpu {
 	struct sd_batch *cur;
 	struct timer_list timer;
+	struct irq_work kick;	/* the hook's wake-ups when it runs in NMI */
+	bool urgent;		/* ... and its urgent-drain request */
 	int cpu;
 	int node;
 };
@@ -78,15 +82,50 @@ void sd_pool_put(struct sd_batch *b)
 	llist_add(&b->node, &sd_nodes[b->home]->pool);
 }
 
+/*
+ * The kprobe backend's handler runs in NMI context when its probe is an
+ * x86 int3: timers, wake-ups and work items are not to be touched there.
+ * The hook then leaves them to this CPU's irq_work.
+ */
+static void sd_kick_fn(struct irq_work *w)
+{
+	struct sd_cpu *sc = container_of(w, struct sd_cpu, kick);
+	int nid;
+
+	if (sc->cur && !timer_pending(&sc->timer))
+		mod_timer(&sc->timer, sc->cur->stamp + sd_flush_jiffies());
+	for_each_node_state(nid, N_CPU)
+		if (!sd_queue_empty(nid))
+			sd_drain_kick(nid);
+	if (READ_ONCE(sc->urgent)) {
+		WRITE_ONCE(sc->urgent, false);
+		sd_drain_urgent();
+	}
+}
+
 static void sd_queue_push(int node, struct sd_batch *b)
 {
 	struct sd_node *sn = sd_nodes[node];
 
 	if (!READ_ONCE(sn->head_stamp))
 		WRITE_ONCE(sn->head_stamp, b->stamp | 1);
-	if (llist_add(&b->node, &sn->inbox))
-		sd_drain_kick(node);
 	trace_swapdrain_queue(node, b->count, b->entries);
+	if (llist_add(&b->node, &sn->inbox)) {
+		if (unlikely(in_nmi()))
+			irq_work_queue(this_cpu_ptr(&sd_cpu.kick));
+		else
+			sd_drain_kick(node);
+	}
+}
+
+static void sd_urgent_from_hook(void)
+{
+	if (unlikely(in_nmi())) {
+		this_cpu_write(sd_cpu.urgent, true);
+		irq_work_queue(this_cpu_ptr(&sd_cpu.kick));
+	} else {
+		sd_drain_urgent();
+	}
 }
 
 /* Oldest batch of a node's queue, or NULL.  Drainers and urgent drains. */
@@ -171,7 +210,7 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 	if (unlikely(!sd_item_pack(entry, nr, &item)))
 		return sd_fallback(SD_FALLBACK_FULL, nr);
 	if (sd_swap_low()) {
-		sd_drain_urgent();
+		sd_urgent_from_hook();
 		return sd_fallback(SD_FALLBACK_SWAP_LOW, nr);
 	}
 	if (sd_swapoff_running())
@@ -198,7 +237,9 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		b->entries = 0;
 		b->stamp = jiffies;
 		sc->cur = b;
-		if (!timer_pending(&sc->timer))
+		if (unlikely(in_nmi()))
+			irq_work_queue(&sc->kick);
+		else if (!timer_pending(&sc->timer))
 			mod_timer(&sc->timer, b->stamp + sd_flush_jiffies());
 	}
 	b->items[b->count++] = item;
@@ -263,6 +304,7 @@ void sd_batch_flush_all(void)
 
 	for_each_possible_cpu(cpu) {
 		sc = per_cpu_ptr(&sd_cpu, cpu);
+		irq_work_sync(&sc->kick);
 		timer_delete_sync(&sc->timer);
 		b = xchg(&sc->cur, NULL);
 		if (b)
@@ -334,6 +376,8 @@ int sd_batch_init(void)
 		if (!node_state(sc->node, N_CPU))
 			sc->node = first_node(node_states[N_CPU]);
 		timer_setup(&sc->timer, sd_flush_timer, TIMER_PINNED);
+		init_irq_work(&sc->kick, sd_kick_fn);
+		sc->urgent = false;
 	}
 	pr_debug("pool: %u batches of %u items\n", sd_pool_batches,
 		 sd_batch_size);

@@ -1,67 +1,105 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * swapdrain: the ftrace backend.
+ * swapdrain: the hook, whatever installs it.
  *
- * Two IPMODIFY ftrace_ops:
+ * A backend (hook_ftrace.c, hook_kprobe.c) puts two redirects in place:
  *
- * sd_target_ops sits on the kernel's swap-free function.  For a caller in
- * exit (PF_EXITING, mm already detached) it queues (entry, nr) and sends
- * execution to sd_stub(), which returns straight to the caller: the
- * reference is now the module's.  Every other call runs untouched.
+ * - On the kernel's swap-free function.  It reads (entry, nr) and asks
+ *   sd_hook_defer().  When the entries were taken, execution goes to
+ *   sd_stub(), which returns straight to the caller: the reference is now
+ *   the module's.  Every other call runs untouched.
+ * - On sd_call_original(), the module function the drainers call directly.
+ *   Execution goes into the target without a deferral decision for that
+ *   call (see the backends), so the original frees the entries.
  *
- * sd_caller_ops sits on sd_call_original(), a module function the drainers
- * call directly.  It sends execution past the target's own fentry site, into
- * its body, so the original runs without hitting the first hook.  No
- * indirect call is ever made into the target: on x86 IBT kernels its ENDBR
- * may be sealed (its address is never taken in the kernel), and an indirect
- * call would fault.  Both redirects leave the ftrace trampoline with RET,
- * which IBT does not check.
+ * No indirect call is ever made into the target: on x86 IBT kernels its
+ * ENDBR may be sealed (its address is never taken in the kernel), and an
+ * indirect call would fault.  Every redirect is a rewrite of a saved IP,
+ * left with RET (ftrace trampoline), IRET (x86 trap) or ERET (arm64
+ * trap), which IBT and BTI do not check.
+ *
+ * backend=auto takes ftrace when the kernel has DYNAMIC_FTRACE_WITH_ARGS or
+ * _WITH_REGS and the target is traceable, otherwise kprobe (production
+ * Android GKI kernels have no function tracer).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ftrace.h>
+#include <linux/moduleparam.h>
 #include <linux/sched.h>
-#include <linux/kprobes.h>
+#include <linux/string.h>
+#include <linux/sysfs.h>
 #include <linux/printk.h>
 
 #include "swapdrain.h"
 
-/* The target's fentry site + MCOUNT_INSN_SIZE: where its body starts. */
-static unsigned long sd_resume_ip;
+enum { SD_BACKEND_AUTO, SD_BACKEND_FTRACE, SD_BACKEND_KPROBE };
+
+static const char * const sd_backend_names[] = {
+	[SD_BACKEND_AUTO]	= "auto",
+	[SD_BACKEND_FTRACE]	= "ftrace",
+	[SD_BACKEND_KPROBE]	= "kprobe",
+};
+
+static int sd_backend_req = SD_BACKEND_AUTO;
+static const struct sd_backend *sd_backend;
+
+static int sd_backend_set(const char *val, const struct kernel_param *kp)
+{
+	int i = sysfs_match_string(sd_backend_names, val);
+
+	if (i < 0) {
+		pr_err("backend=%s refused: must be auto, ftrace or kprobe\n",
+		       val);
+		return -EINVAL;
+	}
+	sd_backend_req = i;
+	return 0;
+}
+
+static int sd_backend_get(char *buf, const struct kernel_param *kp)
+{
+	return sysfs_emit(buf, "%s\n", sd_backend_names[sd_backend_req]);
+}
+
+static const struct kernel_param_ops sd_backend_ops = {
+	.set = sd_backend_set,
+	.get = sd_backend_get,
+};
+
+module_param_cb(backend, &sd_backend_ops, NULL, 0444);
+MODULE_PARM_DESC(backend,
+		 "How to hook the swap-free function: auto, ftrace or kprobe (default auto)");
+
+const char *sd_hook_backend(void)
+{
+	const struct sd_backend *b = READ_ONCE(sd_backend);
+
+	return b ? b->name : "none";
+}
 
 static __always_inline bool sd_caller_exiting(void)
 {
 	return (current->flags & PF_EXITING) && !current->mm;
 }
 
-static void notrace sd_target_handler(unsigned long ip,
-				      unsigned long parent_ip,
-				      struct ftrace_ops *ops,
-				      struct ftrace_regs *fregs)
+/*
+ * The per-call decision, from the target's hook.  task_ctx: the call was
+ * made in task context (the backend knows how to tell from its handler).
+ * Returns true when the entries were queued: the hook must then send the
+ * call to sd_stub().
+ */
+bool sd_hook_defer(swp_entry_t entry, int nr, bool task_ctx)
 {
-	swp_entry_t entry;
-
-	if (unlikely(!READ_ONCE(sd_resume_ip)))
-		WRITE_ONCE(sd_resume_ip, ip + MCOUNT_INSN_SIZE);
-
-	if (!READ_ONCE(sd_enabled) || !sd_caller_exiting() || !in_task()) {
+	if (!READ_ONCE(sd_enabled) || !sd_caller_exiting() || !task_ctx) {
 		sd_stat_add(SD_PASSTHROUGH_CALLS, 1);
-		return;
+		return false;
 	}
-
-	entry.val = sd_fregs_arg(fregs, 0);
-	if (sd_batch_add(entry, sd_fregs_nr(fregs)))
-		sd_fregs_set_ip(fregs, (unsigned long)sd_stub);
+	return sd_batch_add(entry, nr);
 }
 
-static struct ftrace_ops sd_target_ops = {
-	.func	= sd_target_handler,
-	.flags	= SD_FTRACE_OPS_FLAGS,
-};
-
 /*
- * Called by the drainers, one call per deferred item.  Its fentry is
- * redirected to the target's body; the body below runs only if that
+ * Called by the drainers, one call per deferred item.  The backend
+ * redirects its entry into the target; the body below runs only if that
  * redirect is missing, which would be a bug: count it and keep the entry
  * (a leak is recoverable, a double free is not).
  */
@@ -72,109 +110,69 @@ __noipa noinline void sd_call_original(swp_entry_t entry, int nr)
 		  entry.val, nr);
 }
 
-static void notrace sd_caller_handler(unsigned long ip,
-				      unsigned long parent_ip,
-				      struct ftrace_ops *ops,
-				      struct ftrace_regs *fregs)
+static int sd_backend_start(const struct sd_backend *b)
 {
-	unsigned long resume = READ_ONCE(sd_resume_ip);
+	int ret;
 
-	if (likely(resume)) {
-		sd_stat_add(SD_ORIG_CALLS, 1);
-		sd_fregs_set_ip(fregs, resume);
+	if (b->missing) {
+		pr_err("%s backend not available: the kernel has no %s\n",
+		       b->name, b->missing);
+		return -EOPNOTSUPP;
 	}
-}
-
-static struct ftrace_ops sd_caller_ops = {
-	.func	= sd_caller_handler,
-	.flags	= SD_FTRACE_OPS_FLAGS,
-};
-
-/* Does the symbol exist at all?  kallsyms_lookup_name() is not exported. */
-static bool sd_symbol_exists(const char *name)
-{
-	struct kprobe kp = { .symbol_name = name };
-	int ret = register_kprobe(&kp);
-
-	if (ret == 0) {
-		unregister_kprobe(&kp);
-		return true;
-	}
-	/* -ENOENT: no such symbol; anything else: it exists, unprobeable. */
-	return ret != -ENOENT;
-}
-
-static int sd_register(struct ftrace_ops *ops, const char *what)
-{
-	int ret = register_ftrace_function(ops);
-
-	if (ret == -EBUSY)
-		pr_err("cannot hook %s: another ftrace user (livepatch or a module) already redirects it\n",
-		       what);
-	else if (ret)
-		pr_err("cannot hook %s: register_ftrace_function failed (%d)\n",
-		       what, ret);
+	ret = b->init();
+	if (!ret)
+		WRITE_ONCE(sd_backend, b);
 	return ret;
 }
 
 int sd_hook_init(void)
 {
-	char name[] = SD_TARGET_NAME;
 	int ret;
 
-	ret = ftrace_set_filter_ip(&sd_caller_ops,
-				   (unsigned long)sd_call_original, 0, 0);
+	switch (sd_backend_req) {
+	case SD_BACKEND_FTRACE:
+		ret = sd_backend_start(&sd_ftrace_backend);
+		break;
+	case SD_BACKEND_KPROBE:
+		ret = sd_backend_start(&sd_kprobe_backend);
+		break;
+	default:
+		if (sd_ftrace_backend.missing && sd_kprobe_backend.missing) {
+			pr_err("no way to hook %s: the kernel has neither %s (ftrace backend) nor %s (kprobe backend)\n",
+			       SD_TARGET_NAME, sd_ftrace_backend.missing,
+			       sd_kprobe_backend.missing);
+			return -EOPNOTSUPP;
+		}
+		ret = -EOPNOTSUPP;
+		if (!sd_ftrace_backend.missing) {
+			ret = sd_backend_start(&sd_ftrace_backend);
+			if (ret && !sd_kprobe_backend.missing)
+				pr_info("ftrace backend failed (%d), trying kprobe\n",
+					ret);
+		}
+		if (ret && !sd_kprobe_backend.missing)
+			ret = sd_backend_start(&sd_kprobe_backend);
+		break;
+	}
 	if (ret) {
-		pr_err("cannot trace sd_call_original (%d): is CONFIG_DYNAMIC_FTRACE enabled?\n",
-		       ret);
+		pr_err("not loaded: %s is not hooked (backend=%s)\n",
+		       SD_TARGET_NAME, sd_backend_names[sd_backend_req]);
 		return ret;
 	}
-	ret = sd_register(&sd_caller_ops, "sd_call_original");
-	if (ret)
-		goto free_caller;
-
-	ret = ftrace_set_filter(&sd_target_ops, name, strlen(name), 1);
-	if (ret) {
-		if (!sd_symbol_exists(SD_TARGET_NAME))
-			pr_err("%s not found: this kernel has no swap-free function to hook\n",
-			       SD_TARGET_NAME);
-		else
-			pr_err("%s is not traceable (missing from available_filter_functions)\n",
-			       SD_TARGET_NAME);
-		ret = -ENOENT;
-		goto unreg_caller;
-	}
-	ret = sd_register(&sd_target_ops, SD_TARGET_NAME);
-	if (ret)
-		goto free_target;
-
-	pr_info("hooked %s (ftrace)\n", SD_TARGET_NAME);
+	pr_info("hooked %s (backend: %s)\n", SD_TARGET_NAME, sd_backend->name);
 	return 0;
-
-free_target:
-	ftrace_free_filter(&sd_target_ops);
-unreg_caller:
-	unregister_ftrace_function(&sd_caller_ops);
-free_caller:
-	ftrace_free_filter(&sd_caller_ops);
-	return ret;
 }
 
-/*
- * Unhook.  unregister_ftrace_function() of a module's (dynamic) ops waits
- * for every task that may be in the handler or its trampoline
- * (synchronize_rcu_tasks), so on return no hook call is in flight and no
- * new entry can be queued.
- */
+/* No new entry, no hook call in flight once this returns. */
 void sd_hook_exit(void)
 {
-	unregister_ftrace_function(&sd_target_ops);
-	ftrace_free_filter(&sd_target_ops);
+	if (sd_backend)
+		sd_backend->unhook();
 }
 
 /* After the last drain. */
 void sd_caller_exit(void)
 {
-	unregister_ftrace_function(&sd_caller_ops);
-	ftrace_free_filter(&sd_caller_ops);
+	if (sd_backend)
+		sd_backend->caller_exit();
 }

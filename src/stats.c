@@ -63,11 +63,12 @@ static int sd_stats_show(char *buf, size_t size)
 	len += scnprintf(buf + len, size - len,
 			 "pending_entries: %ld\npeak_pending_entries: %lu\n"
 			 "drain_cpu_ns: %llu\ndrain_threads: %u\n"
-			 "pool_batches: %u\nbatch_size: %u\nenabled: %d\n",
+			 "pool_batches: %u\nbatch_size: %u\nenabled: %d\n"
+			 "backend: %s\n",
 			 atomic_long_read(&sd_pending),
 			 READ_ONCE(sd_peak_pending), sd_drain_cpu_ns(),
 			 sd_drain_threads(), sd_batch_pool_size(),
-			 sd_batch_size, READ_ONCE(sd_enabled));
+			 sd_batch_size, READ_ONCE(sd_enabled), sd_hook_backend());
 	return len;
 }
 
