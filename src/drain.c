@@ -43,29 +43,67 @@ static int sd_item_cmp(const void *a, const void *b)
 }
 
 /*
+ * Batches whose calls did not reach the original (see below), retried
+ * every second.  Their entries stay pending: never freed twice, never lost
+ * while the module is loaded.
+ */
+static LLIST_HEAD(sd_parked);
+
+static void sd_retry_fn(struct work_struct *work)
+{
+	struct llist_node *list = llist_del_all(&sd_parked);
+	struct sd_batch *b, *tmp;
+
+	llist_for_each_entry_safe(b, tmp, list, node)
+		sd_drain_batch(b);
+}
+
+static DECLARE_DELAYED_WORK(sd_retry_work, sd_retry_fn);
+
+/*
  * Free every item of a batch, in device and offset order so that cluster
  * locks and zram slots stay cache-hot, then recycle the batch.
+ *
+ * If the redirect into the original is missing (someone disarmed all
+ * kprobes), sd_call_original()'s own body runs and counts itself on this
+ * CPU: such items are kept and the batch is parked for a retry.
  */
 void sd_drain_batch(struct sd_batch *b)
 {
-	u64 t0 = ktime_get_ns(), ns;
-	unsigned int i;
+	unsigned int i, kept = 0, kept_entries = 0, freed;
+	u64 t0 = ktime_get_ns(), ns, body;
 
 	sort(b->items, b->count, sizeof(b->items[0]), sd_item_cmp, NULL);
 	for (i = 0; i < b->count; i++) {
-		sd_call_original(sd_item_entry(b->items[i]),
-				 sd_item_nr(b->items[i]));
+		u64 item = b->items[i];
+
+		migrate_disable();
+		body = this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]);
+		sd_call_original(sd_item_entry(item), sd_item_nr(item));
+		if (unlikely(this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]) != body)) {
+			b->items[kept++] = item;
+			kept_entries += sd_item_nr(item);
+		}
+		migrate_enable();
 		if ((i & 15) == 15)
 			cond_resched();
 	}
-	sd_stat_add(SD_FREED_ENTRIES, b->entries);
-	sd_stat_add(SD_DRAIN_CALLS, b->count);
+	freed = b->entries - kept_entries;
+	sd_stat_add(SD_FREED_ENTRIES, freed);
+	sd_stat_add(SD_DRAIN_CALLS, b->count - kept);
 	sd_stat_add(SD_DRAIN_BATCHES, 1);
 	ns = ktime_get_ns() - t0;
 	sd_stat_add(SD_DRAIN_NS, ns);
 	trace_swapdrain_drain_batch(numa_node_id(), b->count, b->entries, ns);
-	atomic_long_sub(b->entries, &sd_pending);
-	sd_pool_put(b);
+	atomic_long_sub(freed, &sd_pending);
+	if (likely(!kept)) {
+		sd_pool_put(b);
+		return;
+	}
+	b->count = kept;
+	b->entries = kept_entries;
+	llist_add(&b->node, &sd_parked);
+	schedule_delayed_work(&sd_retry_work, HZ);
 }
 
 /* Empty one node's queue from the calling task; returns batches drained. */
@@ -285,6 +323,25 @@ err:
 }
 
 /*
+ * Unload with batches still parked: the original cannot be reached, so
+ * their entries can only be leaked (a double free is the one thing worse).
+ */
+static void sd_leak_parked(void)
+{
+	struct llist_node *list = llist_del_all(&sd_parked);
+	struct sd_batch *b, *tmp;
+	unsigned long n = 0;
+
+	llist_for_each_entry_safe(b, tmp, list, node) {
+		n += b->entries;
+		sd_pool_put(b);
+	}
+	if (n)
+		pr_err("unload: %lu swap entries could not be freed (drain redirect missing: kprobes disarmed?) and are leaked\n",
+		       n);
+}
+
+/*
  * Unload, with the hook gone and every per-CPU batch queued: stop the
  * threads (each finishes the batch it holds), then free what is left from
  * here.  Nothing queued is dropped.
@@ -299,6 +356,10 @@ void sd_drain_exit(void)
 	for_each_node(nid)
 		n += sd_drain_node(nid);
 	pr_debug("unload drained %lu batches\n", n);
+	cancel_delayed_work_sync(&sd_retry_work);
+	sd_retry_fn(NULL);			/* a last try; may park again */
+	cancel_delayed_work_sync(&sd_retry_work);
+	sd_leak_parked();
 	kfree(sd_drainers);
 	sd_drainers = NULL;
 	sd_nr_drainers = 0;

@@ -100,14 +100,14 @@ bool sd_hook_defer(swp_entry_t entry, int nr, bool task_ctx)
 /*
  * Called by the drainers, one call per deferred item.  The backend
  * redirects its entry into the target; the body below runs only if that
- * redirect is missing, which would be a bug: count it and keep the entry
- * (a leak is recoverable, a double free is not).
+ * redirect is missing (all kprobes disarmed through debugfs).  It counts
+ * itself on this CPU, and sd_drain_batch() keeps the item for a retry: a
+ * leak is recoverable, a double free is not.
  */
 __noipa noinline void sd_call_original(swp_entry_t entry, int nr)
 {
 	sd_stat_add(SD_STUB_BODY_CALLS, 1);
-	WARN_ONCE(1, "call redirect missing, entry %lx nr %d kept\n",
-		  entry.val, nr);
+	pr_warn_once("drain redirect missing (kprobes disarmed?): entries kept for a retry\n");
 }
 
 static int sd_backend_start(const struct sd_backend *b)
