@@ -121,13 +121,16 @@ static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 }
 #endif
 
-/* The swapoff system call's entry symbol (an arch difference). */
+/* The swapon/swapoff system calls' entry symbols (an arch difference). */
 #if defined(CONFIG_X86_64)
 #define SD_SWAPOFF_SYMBOL	"__x64_sys_swapoff"
+#define SD_SWAPON_SYMBOL	"__x64_sys_swapon"
 #elif defined(CONFIG_ARM64)
 #define SD_SWAPOFF_SYMBOL	"__arm64_sys_swapoff"
+#define SD_SWAPON_SYMBOL	"__arm64_sys_swapon"
 #else
 #define SD_SWAPOFF_SYMBOL	"sys_swapoff"
+#define SD_SWAPON_SYMBOL	"sys_swapon"
 #endif
 
 /*

@@ -19,6 +19,7 @@
 
 #include <linux/types.h>
 #include <linux/llist.h>
+#include <linux/list.h>
 #include <linux/percpu.h>
 #include <linux/atomic.h>
 #include <linux/swap.h>
@@ -32,13 +33,15 @@
 
 /*
  * One deferred call, a run of nr consecutive entries of one device, packed
- * in 64 bits: swap type (5 bits), offset (45 bits), nr - 1 (14 bits).  In
- * that order, sorting items sorts by device and offset.  A call that does
- * not fit (an offset beyond 128 TiB of swap) runs synchronously.
+ * in 64 bits: a flag the drain uses (1 bit), swap type (5 bits), offset (44
+ * bits), nr - 1 (14 bits).  In that order, sorting items sorts by device
+ * and offset.  A call that does not fit (an offset beyond 64 PiB of swap)
+ * runs synchronously.
  */
 #define SD_NR_BITS	14
-#define SD_OFF_BITS	45
+#define SD_OFF_BITS	44
 #define SD_TYPE_SHIFT	(SD_NR_BITS + SD_OFF_BITS)
+#define SD_ITEM_KEPT	BIT_ULL(63)	/* drain: the call missed the original */
 
 static inline bool sd_item_pack(swp_entry_t e, int nr, u64 *item)
 {
@@ -46,7 +49,7 @@ static inline bool sd_item_pack(swp_entry_t e, int nr, u64 *item)
 	unsigned int type = swp_type(e);
 
 	if (nr < 1 || nr > (1 << SD_NR_BITS) || off >> SD_OFF_BITS ||
-	    type >> (64 - SD_TYPE_SHIFT))
+	    type >> (63 - SD_TYPE_SHIFT))
 		return false;
 	*item = (u64)type << SD_TYPE_SHIFT | (u64)off << SD_NR_BITS | (nr - 1);
 	return true;
@@ -54,7 +57,7 @@ static inline bool sd_item_pack(swp_entry_t e, int nr, u64 *item)
 
 static inline swp_entry_t sd_item_entry(u64 item)
 {
-	return swp_entry(item >> SD_TYPE_SHIFT,
+	return swp_entry((item & ~SD_ITEM_KEPT) >> SD_TYPE_SHIFT,
 			 (item >> SD_NR_BITS) & GENMASK_ULL(SD_OFF_BITS - 1, 0));
 }
 
@@ -63,12 +66,21 @@ static inline int sd_item_nr(u64 item)
 	return (item & GENMASK_ULL(SD_NR_BITS - 1, 0)) + 1;
 }
 
+/*
+ * A batch goes: pool -> a CPU (the hook fills it) -> its node's queue -> a
+ * drain (the task that popped it sorts it, lists it as active and frees its
+ * items; other drain threads, the shrinker and urgent drains may claim
+ * items of an active batch too) -> the pool.
+ */
 struct sd_batch {
-	struct llist_node node;
+	struct llist_node node;	/* in the pool, a queue, or parked */
+	struct list_head active; /* on its node's active list while drained */
 	unsigned long stamp;	/* jiffies when the first item went in */
 	unsigned int count;	/* items used */
 	unsigned int entries;	/* sum of the items' nr */
 	int home;		/* node whose pool it returns to */
+	atomic_t next;		/* drain: the next item to claim */
+	atomic_t users;		/* drain: claimers; the last one recycles */
 	u64 items[];
 };
 
@@ -152,6 +164,10 @@ void sd_batch_flush_all(void);		/* only with the hook gone */
 void sd_batch_flush_local(void *unused);	/* IPI: this CPU's batch */
 struct sd_batch *sd_queue_pop(int node);
 bool sd_queue_empty(int node);
+void sd_active_add(int node, struct sd_batch *b);
+void sd_active_del(int node, struct sd_batch *b);
+struct sd_batch *sd_active_get(int node);
+bool sd_active_has_work(int node);
 void sd_pool_put(struct sd_batch *b);
 unsigned long sd_flush_jiffies(void);
 unsigned int sd_batch_pool_size(void);
@@ -160,7 +176,8 @@ unsigned int sd_batch_pool_size(void);
 int sd_drain_init(void);
 void sd_drain_exit(void);
 void sd_drain_kick(int node);
-void sd_drain_batch(struct sd_batch *b);
+unsigned long sd_drain_batch(struct sd_batch *b, int node);
+unsigned long sd_drain_help(int node, unsigned long budget);
 unsigned long sd_drain_node(int node);
 void sd_drain_apply_sched(void);
 void sd_drain_apply_affinity(void);
@@ -173,6 +190,7 @@ u64 sd_drain_cpu_ns(void);
 int sd_pressure_init(void);
 void sd_pressure_exit(void);
 bool sd_swapoff_running(void);
+unsigned long sd_swap_total(void);
 
 /* exitlat.c */
 int sd_exitlat_init(void);

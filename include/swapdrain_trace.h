@@ -65,7 +65,7 @@ TRACE_EVENT(swapdrain_queue,
 		      __entry->items, __entry->entries)
 );
 
-/* A drainer freed a batch. */
+/* A drain freed items of a batch: calls, entries, time (items, entries, ns). */
 TRACE_EVENT(swapdrain_drain_batch,
 	    TP_PROTO(int node, unsigned int items, unsigned int entries, u64 ns),
 	    TP_ARGS(node, items, entries, ns),

@@ -35,6 +35,8 @@ struct sd_node {
 	struct llist_head inbox;
 	spinlock_t queue_lock;		/* drainers' side of inbox, fifo */
 	struct llist_node *fifo;	/* oldest first, under queue_lock */
+	struct list_head active;	/* batches being drained, queue_lock */
+	unsigned long active_stamp;	/* oldest of them, 0: none */
 	unsigned long head_stamp;	/* stamp of the oldest queued, 0: none */
 };
 
@@ -149,6 +151,70 @@ struct sd_batch *sd_queue_pop(int node)
 	return n ? llist_entry(n, struct sd_batch, node) : NULL;
 }
 
+/* A drain lists the batch it frees, so that others can claim items. */
+void sd_active_add(int node, struct sd_batch *b)
+{
+	struct sd_node *sn = sd_nodes[node];
+
+	spin_lock(&sn->queue_lock);
+	list_add_tail(&b->active, &sn->active);
+	if (!sn->active_stamp || time_before(b->stamp, sn->active_stamp))
+		WRITE_ONCE(sn->active_stamp, b->stamp | 1);
+	spin_unlock(&sn->queue_lock);
+}
+
+void sd_active_del(int node, struct sd_batch *b)
+{
+	struct sd_node *sn = sd_nodes[node];
+
+	struct sd_batch *a;
+	unsigned long oldest = 0;
+
+	spin_lock(&sn->queue_lock);
+	list_del(&b->active);
+	list_for_each_entry(a, &sn->active, active)
+		if (!oldest || time_before(a->stamp, oldest))
+			oldest = a->stamp | 1;
+	WRITE_ONCE(sn->active_stamp, oldest);
+	spin_unlock(&sn->queue_lock);
+}
+
+static bool sd_batch_unclaimed(struct sd_batch *b)
+{
+	return atomic_read(&b->next) < (int)b->count;
+}
+
+/* An active batch with items left to claim, with a reference, or NULL. */
+struct sd_batch *sd_active_get(int node)
+{
+	struct sd_node *sn = sd_nodes[node];
+	struct sd_batch *b, *found = NULL;
+
+	spin_lock(&sn->queue_lock);
+	list_for_each_entry(b, &sn->active, active) {
+		if (sd_batch_unclaimed(b)) {
+			atomic_inc(&b->users);
+			found = b;
+			break;
+		}
+	}
+	spin_unlock(&sn->queue_lock);
+	return found;
+}
+
+bool sd_active_has_work(int node)
+{
+	struct sd_node *sn = sd_nodes[node];
+	struct sd_batch *b;
+	bool work = false;
+
+	spin_lock(&sn->queue_lock);
+	list_for_each_entry(b, &sn->active, active)
+		work = work || sd_batch_unclaimed(b);
+	spin_unlock(&sn->queue_lock);
+	return work;
+}
+
 bool sd_queue_empty(int node)
 {
 	struct sd_node *sn = sd_nodes[node];
@@ -156,29 +222,31 @@ bool sd_queue_empty(int node)
 	return !READ_ONCE(sn->fifo) && llist_empty(&sn->inbox);
 }
 
-/* Has this CPU's node had a batch waiting longer than max_delay_ms? */
+/*
+ * Has this CPU's node had a batch waiting, or being drained, for longer
+ * than max_delay_ms?  Either means the drain does not keep up (starved
+ * drain threads): exits then free synchronously.
+ */
 static bool sd_queue_too_old(int node)
 {
 	unsigned long head = READ_ONCE(sd_nodes[node]->head_stamp);
+	unsigned long act = READ_ONCE(sd_nodes[node]->active_stamp);
 	unsigned int max_ms = READ_ONCE(sd_max_delay_ms);
 
-	return head && max_ms &&
-	       time_after(jiffies, head + msecs_to_jiffies(max_ms));
+	if (!max_ms)
+		return false;
+	if (!head || (act && time_before(act, head)))
+		head = act;
+	return head && time_after(jiffies, head + msecs_to_jiffies(max_ms));
 }
 
-/* Free swap below swap_low_pct of the most swap seen free (see README). */
-static unsigned long sd_swap_seen;
-
+/* Free swap below swap_low_pct of all swap (pressure.c keeps the total). */
 static bool sd_swap_low(void)
 {
 	long free = get_nr_swap_pages();
-	unsigned long seen = READ_ONCE(sd_swap_seen);
+	unsigned long total = max_t(long, sd_swap_total(), free);
 
-	if (free > (long)seen) {
-		WRITE_ONCE(sd_swap_seen, free);
-		seen = free;
-	}
-	return (u64)free * 100 < (u64)seen * READ_ONCE(sd_swap_low_pct);
+	return (u64)free * 100 < (u64)total * READ_ONCE(sd_swap_low_pct);
 }
 
 static bool sd_fallback(enum sd_stat why, int nr)
@@ -351,6 +419,7 @@ int sd_batch_init(void)
 			goto nomem;
 		raw_spin_lock_init(&sd_nodes[nid]->pool_lock);
 		spin_lock_init(&sd_nodes[nid]->queue_lock);
+		INIT_LIST_HEAD(&sd_nodes[nid]->active);
 		if (node_state(nid, N_CPU))
 			nodes++;
 	}

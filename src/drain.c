@@ -53,7 +53,7 @@ static void sd_sort_items(u64 *v, unsigned int n)
 }
 
 /*
- * Batches whose calls did not reach the original (see below), retried
+ * Batches whose calls did not reach the original (see sd_claim()), retried
  * every second.  Their entries stay pending: never freed twice, never lost
  * while the module is loaded.
  */
@@ -65,47 +65,72 @@ static void sd_retry_fn(struct work_struct *work)
 	struct sd_batch *b, *tmp;
 
 	llist_for_each_entry_safe(b, tmp, list, node)
-		sd_drain_batch(b);
+		sd_drain_batch(b, b->home);
 }
 
 static DECLARE_DELAYED_WORK(sd_retry_work, sd_retry_fn);
 
 /*
- * Free every item of a batch, in device and offset order so that cluster
- * locks and zram slots stay cache-hot, then recycle the batch.
+ * Claim items of a batch one at a time and free them, until none is left
+ * or budget entries are freed.  Returns the entries freed.
  *
  * If the redirect into the original is missing (someone disarmed all
  * kprobes), sd_call_original()'s own body runs and counts itself on this
- * CPU: such items are kept and the batch is parked for a retry.
+ * CPU: such an item is flagged and kept for a retry.
  */
-void sd_drain_batch(struct sd_batch *b)
+static unsigned long sd_claim(struct sd_batch *b, int node,
+			      unsigned long budget)
 {
-	unsigned int i, kept = 0, kept_entries = 0, freed;
-	u64 t0 = ktime_get_ns(), ns, body;
+	unsigned long freed = 0, calls = 0;
+	u64 t0 = ktime_get_ns(), ns, body, item;
+	unsigned int i;
+	int nr;
 
-	sd_sort_items(b->items, b->count);
-	for (i = 0; i < b->count; i++) {
-		u64 item = b->items[i];
-
+	while (freed < budget) {
+		i = atomic_inc_return(&b->next) - 1;
+		if (i >= b->count)
+			break;
+		item = b->items[i];
+		nr = sd_item_nr(item);
 		migrate_disable();
 		body = this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]);
-		sd_call_original(sd_item_entry(item), sd_item_nr(item));
-		if (unlikely(this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]) != body)) {
-			b->items[kept++] = item;
-			kept_entries += sd_item_nr(item);
-		}
+		sd_call_original(sd_item_entry(item), nr);
+		if (unlikely(this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]) != body))
+			b->items[i] = item | SD_ITEM_KEPT;
+		else
+			nr = -nr;
 		migrate_enable();
+		if (nr < 0) {
+			atomic_long_add(nr, &sd_pending);
+			freed -= nr;
+			calls++;
+		}
 		/* one call can free 512 entries: let the foreground in often */
 		cond_resched();
 	}
-	freed = b->entries - kept_entries;
-	sd_stat_add(SD_FREED_ENTRIES, freed);
-	sd_stat_add(SD_DRAIN_CALLS, b->count - kept);
-	sd_stat_add(SD_DRAIN_BATCHES, 1);
 	ns = ktime_get_ns() - t0;
+	sd_stat_add(SD_FREED_ENTRIES, freed);
+	sd_stat_add(SD_DRAIN_CALLS, calls);
 	sd_stat_add(SD_DRAIN_NS, ns);
-	trace_swapdrain_drain_batch(numa_node_id(), b->count, b->entries, ns);
-	atomic_long_sub(freed, &sd_pending);
+	if (calls)
+		trace_swapdrain_drain_batch(node, calls, freed, ns);
+	return freed;
+}
+
+/* The last claimer: recycle the batch, or park the items that were kept. */
+static void sd_batch_put(struct sd_batch *b, int node)
+{
+	unsigned int i, kept = 0, kept_entries = 0;
+
+	if (!atomic_dec_and_test(&b->users))
+		return;
+	sd_stat_add(SD_DRAIN_BATCHES, 1);
+	for (i = 0; i < b->count; i++) {
+		if (unlikely(b->items[i] & SD_ITEM_KEPT)) {
+			b->items[kept++] = b->items[i] & ~SD_ITEM_KEPT;
+			kept_entries += sd_item_nr(b->items[i]);
+		}
+	}
 	if (likely(!kept)) {
 		sd_pool_put(b);
 		return;
@@ -116,6 +141,45 @@ void sd_drain_batch(struct sd_batch *b)
 	schedule_delayed_work(&sd_retry_work, HZ);
 }
 
+/*
+ * Drain a batch taken off node's queue: sort it by device and offset (so
+ * cluster locks and zram slots stay cache-hot), list it as active so that
+ * idle drain threads, the shrinker and urgent drains can claim items too,
+ * and free items until none is left.  Returns the entries freed here.
+ */
+unsigned long sd_drain_batch(struct sd_batch *b, int node)
+{
+	bool shared = b->count > 1;
+	unsigned long freed;
+
+	sd_sort_items(b->items, b->count);
+	atomic_set(&b->next, 0);
+	atomic_set(&b->users, 1);
+	if (shared) {
+		sd_active_add(node, b);
+		if (sd_wq)
+			wake_up(&sd_wq[node]);	/* one idle thread may help */
+	}
+	freed = sd_claim(b, node, ULONG_MAX);
+	if (shared)
+		sd_active_del(node, b);
+	sd_batch_put(b, node);
+	return freed;
+}
+
+/* Claim items of batches others are draining; returns entries freed. */
+unsigned long sd_drain_help(int node, unsigned long budget)
+{
+	unsigned long freed = 0;
+	struct sd_batch *b;
+
+	while (freed < budget && (b = sd_active_get(node))) {
+		freed += sd_claim(b, node, budget - freed);
+		sd_batch_put(b, node);
+	}
+	return freed;
+}
+
 /* Empty one node's queue from the calling task; returns batches drained. */
 unsigned long sd_drain_node(int node)
 {
@@ -123,7 +187,7 @@ unsigned long sd_drain_node(int node)
 	struct sd_batch *b;
 
 	while ((b = sd_queue_pop(node))) {
-		sd_drain_batch(b);
+		sd_drain_batch(b, node);
 		n++;
 	}
 	return n;
@@ -137,16 +201,16 @@ static int sd_drainer_fn(void *data)
 
 	while (!kthread_should_stop()) {
 		b = sd_queue_pop(d->node);
-		if (!b) {
-			wait_event_interruptible_exclusive(*wq,
-							   !sd_queue_empty(d->node) ||
-							   kthread_should_stop());
+		if (b) {
+			sd_drain_batch(b, d->node);
 			continue;
 		}
-		/* More queued: let one more drainer of this node help. */
-		if (!sd_queue_empty(d->node))
-			wake_up(wq);
-		sd_drain_batch(b);
+		if (sd_drain_help(d->node, ULONG_MAX))
+			continue;
+		wait_event_interruptible_exclusive(*wq,
+						   !sd_queue_empty(d->node) ||
+						   sd_active_has_work(d->node) ||
+						   kthread_should_stop());
 	}
 	return 0;
 }
@@ -209,8 +273,10 @@ static void sd_urgent_fn(struct work_struct *work)
 
 	sd_stat_add(SD_URGENT_DRAINS, 1);
 	on_each_cpu(sd_batch_flush_local, NULL, 1);
-	for_each_node(nid)
+	for_each_node(nid) {
 		sd_drain_node(nid);
+		sd_drain_help(nid, ULONG_MAX);
+	}
 }
 
 static DECLARE_WORK(sd_urgent_work, sd_urgent_fn);

@@ -7,16 +7,63 @@
  * - swapoff: while a swapoff runs, exits free synchronously, and an urgent
  *   drain starts at its entry, so try_to_unuse() is not left spinning on
  *   entries the module holds.
- * The free-swap threshold (swap_low_pct) is checked by the hook (batch.c).
+ * - The free-swap threshold (swap_low_pct) is checked by the hook
+ *   (batch.c) against the size of all swap, kept here.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kprobes.h>
 #include <linux/nodemask.h>
+#include <linux/fs.h>
+#include <linux/slab.h>
+#include <linux/workqueue.h>
 
 #include "swapdrain.h"
 
 static atomic_t sd_swapoffs = ATOMIC_INIT(0);
+static unsigned long sd_swap_total_pages;
+
+unsigned long sd_swap_total(void)
+{
+	return READ_ONCE(sd_swap_total_pages);
+}
+
+/*
+ * The size of all swap.  The kernel does not export total_swap_pages or
+ * si_swapinfo() to modules, so read SwapTotal from /proc/meminfo: at load,
+ * and after every swapon and swapoff.  Process context only.
+ */
+static void sd_swap_total_refresh(void)
+{
+	struct file *f = filp_open("/proc/meminfo", O_RDONLY, 0);
+	unsigned long kb;
+	loff_t pos = 0;
+	char *buf, *p;
+	ssize_t n;
+
+	if (IS_ERR(f)) {
+		pr_warn_once("cannot read /proc/meminfo (%ld): swap_low_pct counts from the most swap seen free\n",
+			     PTR_ERR(f));
+		return;
+	}
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	n = buf ? kernel_read(f, buf, PAGE_SIZE - 1, &pos) : -ENOMEM;
+	filp_close(f, NULL);
+	if (n > 0) {
+		buf[n] = '\0';
+		p = strstr(buf, "\nSwapTotal:");
+		if (p && sscanf(p + 11, "%lu", &kb) == 1)
+			WRITE_ONCE(sd_swap_total_pages, kb >> (PAGE_SHIFT - 10));
+	}
+	kfree(buf);
+}
+
+static void sd_swap_total_fn(struct work_struct *work)
+{
+	sd_swap_total_refresh();
+}
+
+static DECLARE_WORK(sd_swap_total_work, sd_swap_total_fn);
 
 bool sd_swapoff_running(void)
 {
@@ -40,12 +87,17 @@ static unsigned long sd_shrink_scan(struct shrinker *s,
 
 	sd_stat_add(SD_SHRINKER_SCANS, 1);
 	sd_drain_urgent();	/* the partial per-CPU batches */
+	/*
+	 * Whole queued batches first, then items of batches that drain
+	 * threads hold (they may be starved of CPU: that is no reason for
+	 * reclaim to wait).
+	 */
 	nid = sc->nid;
 	for (i = 0; i < nr_node_ids && freed < sc->nr_to_scan; i++) {
-		while (freed < sc->nr_to_scan && (b = sd_queue_pop(nid))) {
-			freed += b->entries;
-			sd_drain_batch(b);
-		}
+		while (freed < sc->nr_to_scan && (b = sd_queue_pop(nid)))
+			freed += sd_drain_batch(b, nid);
+		if (freed < sc->nr_to_scan)
+			freed += sd_drain_help(nid, sc->nr_to_scan - freed);
 		nid = (nid + 1) % nr_node_ids;
 	}
 	sd_stat_add(SD_SHRINKER_FREED, freed);
@@ -64,8 +116,22 @@ static int sd_swapoff_return(struct kretprobe_instance *ri,
 			     struct pt_regs *regs)
 {
 	atomic_dec(&sd_swapoffs);
+	schedule_work(&sd_swap_total_work);
 	return 0;
 }
+
+static int sd_swapon_return(struct kretprobe_instance *ri,
+			    struct pt_regs *regs)
+{
+	schedule_work(&sd_swap_total_work);
+	return 0;
+}
+
+static struct kretprobe sd_swapon_probe = {
+	.kp.symbol_name	= SD_SWAPON_SYMBOL,
+	.handler	= sd_swapon_return,
+	.maxactive	= 16,
+};
 
 static struct kretprobe sd_swapoff_probe = {
 	.kp.symbol_name	= SD_SWAPOFF_SYMBOL,
@@ -74,7 +140,7 @@ static struct kretprobe sd_swapoff_probe = {
 	.maxactive	= 16,
 };
 
-static bool sd_swapoff_hooked;
+static bool sd_swapoff_hooked, sd_swapon_hooked;
 static struct shrinker *sd_shrinker;
 
 int sd_pressure_init(void)
@@ -98,6 +164,12 @@ int sd_pressure_init(void)
 		pr_warn("cannot probe %s (%d): swapoff will wait for the drainers\n",
 			SD_SWAPOFF_SYMBOL, ret);
 	sd_swapoff_hooked = !ret;
+	ret = register_kretprobe(&sd_swapon_probe);
+	if (ret)
+		pr_warn("cannot probe %s (%d): swap_low_pct will not see new swap\n",
+			SD_SWAPON_SYMBOL, ret);
+	sd_swapon_hooked = !ret;
+	sd_swap_total_refresh();
 	return 0;
 }
 
@@ -105,6 +177,9 @@ void sd_pressure_exit(void)
 {
 	if (sd_swapoff_hooked)
 		unregister_kretprobe(&sd_swapoff_probe);
+	if (sd_swapon_hooked)
+		unregister_kretprobe(&sd_swapon_probe);
+	cancel_work_sync(&sd_swap_total_work);
 	sd_shrinker_free(sd_shrinker, true);
 	sd_shrinker = NULL;
 }
