@@ -99,17 +99,20 @@ static unsigned long sd_claim(struct sd_batch *b, int node,
 			b->items[i] = item | SD_ITEM_KEPT;
 		else
 			nr = -nr;
-		migrate_enable();
+		/* freed and pending change together for readers of the stats */
 		if (nr < 0) {
+			preempt_disable();
+			sd_stat_add(SD_FREED_ENTRIES, -nr);
 			atomic_long_add(nr, &sd_pending);
+			preempt_enable();
 			freed -= nr;
 			calls++;
 		}
+		migrate_enable();
 		/* one call can free 512 entries: let the foreground in often */
 		cond_resched();
 	}
 	ns = ktime_get_ns() - t0;
-	sd_stat_add(SD_FREED_ENTRIES, freed);
 	sd_stat_add(SD_DRAIN_CALLS, calls);
 	sd_stat_add(SD_DRAIN_NS, ns);
 	if (calls)
