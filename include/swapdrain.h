@@ -168,6 +168,7 @@ void sd_active_add(int node, struct sd_batch *b);
 void sd_active_del(int node, struct sd_batch *b);
 struct sd_batch *sd_active_get(int node);
 bool sd_active_has_work(int node);
+bool sd_queue_too_old(int node);
 void sd_pool_put(struct sd_batch *b);
 unsigned long sd_flush_jiffies(void);
 unsigned int sd_batch_pool_size(void);
@@ -183,6 +184,7 @@ void sd_drain_apply_sched(void);
 void sd_drain_apply_affinity(void);
 void sd_drain_urgent(void);
 void sd_drain_quiesce(void);
+void sd_drain_watch(void);
 unsigned int sd_drain_threads(void);
 u64 sd_drain_cpu_ns(void);
 

@@ -99,6 +99,7 @@ static void sd_kick_fn(struct irq_work *w)
 	for_each_node_state(nid, N_CPU)
 		if (!sd_queue_empty(nid))
 			sd_drain_kick(nid);
+	sd_drain_watch();
 	if (READ_ONCE(sc->urgent)) {
 		WRITE_ONCE(sc->urgent, false);
 		sd_drain_urgent();
@@ -113,10 +114,12 @@ static void sd_queue_push(int node, struct sd_batch *b)
 		WRITE_ONCE(sn->head_stamp, b->stamp | 1);
 	trace_swapdrain_queue(node, b->count, b->entries);
 	if (llist_add(&b->node, &sn->inbox)) {
-		if (unlikely(in_nmi()))
+		if (unlikely(in_nmi())) {
 			irq_work_queue(this_cpu_ptr(&sd_cpu.kick));
-		else
+		} else {
 			sd_drain_kick(node);
+			sd_drain_watch();
+		}
 	}
 }
 
@@ -227,7 +230,7 @@ bool sd_queue_empty(int node)
  * than max_delay_ms?  Either means the drain does not keep up (starved
  * drain threads): exits then free synchronously.
  */
-static bool sd_queue_too_old(int node)
+bool sd_queue_too_old(int node)
 {
 	unsigned long head = READ_ONCE(sd_nodes[node]->head_stamp);
 	unsigned long act = READ_ONCE(sd_nodes[node]->active_stamp);

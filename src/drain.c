@@ -286,7 +286,47 @@ static DECLARE_WORK(sd_urgent_work, sd_urgent_fn);
 
 static bool sd_urgent_off;
 
-/* Any context. */
+/*
+ * The drain threads run at nice 19 and may get no CPU under load, holding
+ * memory (Morton's objection).  While entries are pending, this watch
+ * checks every max_delay_ms/2; once a node's oldest batch is older than
+ * max_delay_ms it drains everything from a normal-priority worker.  (The
+ * hook also stops deferring then, see sd_queue_too_old().)
+ */
+static void sd_age_fn(struct work_struct *work);
+static DECLARE_DELAYED_WORK(sd_age_work, sd_age_fn);
+
+static unsigned long sd_age_period(void)
+{
+	return max(1UL, msecs_to_jiffies(READ_ONCE(sd_max_delay_ms)) / 2);
+}
+
+static void sd_age_fn(struct work_struct *work)
+{
+	int nid;
+
+	for_each_node_state(nid, N_CPU) {
+		if (sd_queue_too_old(nid)) {
+			sd_urgent_fn(NULL);
+			break;
+		}
+	}
+	if (atomic_long_read(&sd_pending) > 0 && READ_ONCE(sd_max_delay_ms) &&
+	    !READ_ONCE(sd_urgent_off))
+		queue_delayed_work(system_unbound_wq, &sd_age_work,
+				   sd_age_period());
+}
+
+/* A batch was queued (any context but NMI): make sure the watch runs. */
+void sd_drain_watch(void)
+{
+	if (!READ_ONCE(sd_urgent_off) && READ_ONCE(sd_max_delay_ms) &&
+	    !delayed_work_pending(&sd_age_work))
+		queue_delayed_work(system_unbound_wq, &sd_age_work,
+				   sd_age_period());
+}
+
+/* Any context but NMI. */
 void sd_drain_urgent(void)
 {
 	if (!READ_ONCE(sd_urgent_off))
@@ -300,6 +340,7 @@ void sd_drain_urgent(void)
 void sd_drain_quiesce(void)
 {
 	WRITE_ONCE(sd_urgent_off, true);
+	cancel_delayed_work_sync(&sd_age_work);
 	cancel_work_sync(&sd_urgent_work);
 }
 
@@ -320,25 +361,18 @@ u64 sd_drain_cpu_ns(void)
 }
 
 /*
- * Threads per node: nr_threads spread over the nodes, or by default one per
- * CPU the node's threads may use (drain_cpus).  They run at nice 19, so
- * they take only CPU time nothing else wants; one per CPU lets that idle
- * time return memory as fast as the exits would have.
+ * Threads per node: nr_threads spread over the nodes, or by default one.
+ * Measured (make bench): every free of one swap device takes its si->lock,
+ * so more threads on one device spin on that lock and burn CPU (2 threads
+ * on 2 vCPUs: 2.4x the drain CPU time of 1, and slower).  Extra threads
+ * help only with several swap devices; they also claim calls of batches
+ * others are draining.
  */
 static unsigned int sd_threads_for(int node, unsigned int nodes)
 {
-	const struct cpumask *cpus = cpumask_of_node(node);
-	unsigned int n = 0;
-	int cpu;
-
 	if (sd_nr_threads)
 		return max(1U, DIV_ROUND_UP(sd_nr_threads, nodes));
-	if (cpumask_intersects(cpus, &sd_drain_cpus))
-		for_each_cpu_and(cpu, cpus, &sd_drain_cpus)
-			n++;
-	else
-		n = cpumask_weight(cpus);
-	return max(1U, n);
+	return 1;
 }
 
 static void sd_stop_threads(void)

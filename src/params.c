@@ -111,7 +111,7 @@ static struct sd_int_param sd_p_nr_threads = {
 };
 module_param_cb(nr_threads, &sd_int_ops, &sd_p_nr_threads, 0444);
 MODULE_PARM_DESC(nr_threads,
-		 "Drain threads in all, spread over NUMA nodes (0 = one per CPU of drain_cpus or of the node)");
+		 "Drain threads in all, spread over NUMA nodes (0 = one per node)");
 
 static struct sd_int_param sd_p_batch_size = {
 	.var = &sd_batch_size, .min = 1, .max = 4096,
