@@ -3,11 +3,17 @@
 # fetch-kernel.sh <6.12|6.1>: download a Debian kernel image, headers and
 # kbuild with a private apt config and unpack them in .cache/kernels/<ver>/.
 # Writes .cache/kernels/<ver>/env (KVER KROOT KDIR VMLINUZ MODDIR) and prints it.
+# Any other name (7.2, 6.12-notrace, 6.12-debug, ...) is a kernel built from
+# Debian's linux-source package: scripts/build-kernel.sh <name>.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 ver=${1:-6.12}
+case $ver in
+6.12|6.1) ;;
+*)	exec "$TOP/scripts/build-kernel.sh" "$ver" ;;
+esac
 dir=$CACHE/kernels/$ver
 if [ -f "$dir/stamp" ]; then
 	cat "$dir/env"

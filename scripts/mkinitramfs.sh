@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh <ver> [swapdrain.ko] [out.cpio.gz]: the test initramfs for a
-# fetched kernel: busybox, zram and its dependencies, swapdrain.ko (if given),
+# fetched or built kernel: busybox, zram and its dependencies (unless built
+# in), swapdrain.ko (if given),
 # the static test programs and the scenarios of tests/. Prints its path.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -49,13 +50,20 @@ add_mod() {	# $1: path relative to MODDIR, as in modules.dep
 	esac
 	echo "$name" >> "$r/etc/modules.load"
 }
-zram=$(grep -o '^[^:]*/zram\.ko[^:]*' "$MODDIR/modules.dep") ||
-	die "zram is not a module of $KVER"
-add_mod "$zram"
-# Before 6.12 zram compresses through the crypto API: add its lz4 module.
-if ! grep -q "^$zram:.*lz4_compress" "$MODDIR/modules.dep" &&
-   lz4=$(grep -o '^[^:]*/crypto/lz4\.ko[^:]*' "$MODDIR/modules.dep"); then
-	add_mod "$lz4"
+: > "$r/etc/modules.load"
+# Kernels built by build-kernel.sh have zram (and lz4) built in: no modules.
+kconfig=${KCONFIG:-$KROOT/boot/config-$KVER}
+if grep -qx 'CONFIG_ZRAM=y' "$kconfig" 2>/dev/null; then
+	:
+elif [ -n "$MODDIR" ] && zram=$(grep -o '^[^:]*/zram\.ko[^:]*' "$MODDIR/modules.dep"); then
+	add_mod "$zram"
+	# Before 6.12 zram compresses through the crypto API: add its lz4 module.
+	if ! grep -q "^$zram:.*lz4_compress" "$MODDIR/modules.dep" &&
+	   lz4=$(grep -o '^[^:]*/crypto/lz4\.ko[^:]*' "$MODDIR/modules.dep"); then
+		add_mod "$lz4"
+	fi
+else
+	die "zram is neither built in nor a module of $KVER"
 fi
 
 if [ -n "$ko" ]; then
@@ -72,5 +80,5 @@ mkdir -p "$(dirname "$out")"
 (cd "$r" && find . | LC_ALL=C sort | cpio -o -H newc --quiet -R 0:0) |
 	gzip -1 > "$out.tmp"
 mv "$out.tmp" "$out"
-log "initramfs $out ($(du -h "$out" | cut -f1)): modules $(tr '\n' ' ' < "$r/etc/modules.load")${ko:+ + swapdrain.ko}"
+log "initramfs $out ($(du -h "$out" | cut -f1)): modules $(tr '\n' ' ' < "$r/etc/modules.load" | grep . || echo '(zram built in) ')${ko:+ + swapdrain.ko}"
 echo "$out"

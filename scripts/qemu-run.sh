@@ -4,7 +4,8 @@
 # Boots the fetched kernel with the initramfs under QEMU, serial console on
 # stdout and in .cache/logs/<ver>-<run>-<time>.log. Prints the log path last
 # on stderr. Env: ACCEL (tcg|kvm, default tcg), SMP (2), MEM (MiB, 2048),
-# TIMEOUT (s, 900), SD_LOG (log file). Exit status: QEMU's (124 on timeout).
+# TIMEOUT (s, 900), SD_LOG (log file), QEMU_EXTRA (more QEMU arguments,
+# split at spaces, e.g. -numa options). Exit status: QEMU's (124 on timeout).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -31,6 +32,8 @@ log "booting $KVER (${ACCEL:-tcg}, ${SMP:-2} cpus, ${MEM:-2048} MiB): $append"
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp "${SMP:-2}" -m "${MEM:-2048}"
       -nodefaults -display none -no-reboot
       -kernel "$VMLINUZ" -initrd "$initrd" -append "$append")
+# shellcheck disable=SC2206 # split at spaces on purpose
+[ -z "${QEMU_EXTRA:-}" ] || qemu+=($QEMU_EXTRA)
 if [ "$run" = shell ]; then	# interactive: no timeout, no log
 	exec "${qemu[@]}" -serial mon:stdio
 fi

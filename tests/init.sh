@@ -4,9 +4,15 @@
 # sd.run= on the kernel command line asks for, prints an end marker, powers off.
 #   sd.run=check        every tests/[0-9]*.sh scenario in order
 #   sd.run=demo         tests/demo.sh
+#   sd.run=bench        tests/bench.sh (make bench)
 #   sd.run=a,b          only the scenarios named a and b (e.g. storm,fork)
 #   sd.run=shell        an interactive shell (scripts/qemu-run.sh <ver> <initrd> shell)
 # sd.zram=SIZE (default 2G) sizes the zram swap device.
+# sd.modparams=NAME=VALUE (may repeat): extra swapdrain parameters of the
+#   matrix cell, added by load_module (tests/lib.sh), e.g. backend=kprobe.
+# sd.kmemleak=1: after the run, two kmemleak scans and the report, between
+#   "----- kmemleak -----" and "----- end kmemleak -----" (scripts/check.sh
+#   fails the cell on leaks from swapdrain).
 /bin/busybox mkdir -p /bin /sbin /usr/bin /usr/sbin /proc /sys /dev /tmp
 /bin/busybox --install -s
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/tests/bin
@@ -21,7 +27,9 @@ mount -t tmpfs tmpfs /tmp
 arg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1=//p" | tail -n1; }
 RUN=$(arg sd.run)
 ZRAM=$(arg sd.zram)
-echo "swapdrain-guest: kernel $(uname -r), $(nproc) cpus, run=${RUN:-check}"
+MODPARAMS=$(tr ' ' '\n' < /proc/cmdline | sed -n 's/^sd\.modparams=//p' | tr '\n' ' ')
+echo "swapdrain-guest: kernel $(uname -r), $(nproc) cpus, run=${RUN:-check}${MODPARAMS:+, modparams: $MODPARAMS}"
+echo "swapdrain-guest: /init at uptime $(cut -d' ' -f1 /proc/uptime) s"
 
 setup_zram() {
 	for m in $(cat /etc/modules.load); do
@@ -46,8 +54,26 @@ else
 	case ${RUN:=check} in
 	shell)	setsid cttyhack sh ;;
 	demo)	sh ./demo.sh || rc=$? ;;
+	bench)	sh ./bench.sh || rc=$? ;;
 	*)	sh ./run.sh "$RUN" || rc=$? ;;
 	esac
+fi
+
+if [ "$(arg sd.kmemleak)" = 1 ]; then
+	echo "----- kmemleak -----"
+	if [ -w /sys/kernel/debug/kmemleak ]; then
+		t0=$(cut -d' ' -f1 /proc/uptime)
+		# Objects younger than 5 s, or changed since the last scan, are
+		# not reported: scan twice.
+		echo scan > /sys/kernel/debug/kmemleak
+		sleep 6
+		echo scan > /sys/kernel/debug/kmemleak
+		cat /sys/kernel/debug/kmemleak
+		echo "kmemleak-scan: done, uptime $t0 -> $(cut -d' ' -f1 /proc/uptime) s"
+	else
+		echo "kmemleak-scan: unavailable (no /sys/kernel/debug/kmemleak)"
+	fi
+	echo "----- end kmemleak -----"
 fi
 
 echo "----- dmesg -----"

@@ -27,6 +27,10 @@ loaded() { [ -d /sys/module/swapdrain ]; }
 
 # load_module [param=value...]: insmod, recording a failure.
 load_module() {
+	# The matrix cell's parameters come first (sd.modparams=NAME=VALUE on
+	# the kernel command line, may repeat), so the scenario's own win.
+	# shellcheck disable=SC2046
+	set -- $(tr ' ' '\n' < /proc/cmdline | sed -n 's/^sd\.modparams=//p') "$@"
 	insmod "$KO" "$@" || { bad "insmod $*: failed"; return 1; }
 }
 
@@ -105,3 +109,183 @@ gt() { [ -n "$1" ] && [ -n "$2" ] && [ "$1" -gt "$2" ]; }
 # The dmesg lines logged since a mark (mark=$(dmesg_mark) first).
 dmesg_mark() { dmesg | wc -l; }
 dmesg_since() { dmesg | tail -n +$(($1 + 1)); }
+
+# --- Helpers of the pressure scenarios (tests/1N-*.sh) ---
+
+# The stats and histogram in sysfs: readable without debugfs.
+SYSSTATS=/sys/kernel/swapdrain/stats
+SYSEXITLAT=/sys/kernel/swapdrain/exit_latency
+
+# karg NAME: the value of sd.NAME= on the kernel command line (empty if none).
+karg() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^sd\.$1=//p" | tail -n1; }
+
+# vmstat NAME: one counter of /proc/vmstat.
+vmstat() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }
+
+# meminfo_kb NAME: one field of /proc/meminfo, in kB.
+meminfo_kb() { awk -v k="$1:" '$1 == k { print $2 }' /proc/meminfo; }
+
+# The pids of the module's drain threads.
+drainer_pids() {
+	grep -l '^swapdrain/' /proc/[0-9]*/comm 2> /dev/null |
+		sed 's|^/proc/\([0-9]*\)/comm$|\1|'
+}
+
+# wait_ready FILE [seconds] [PID]: wait until a background sdtool wrote
+# "ready" to FILE (and give up early if PID is gone).
+wait_ready() {
+	local n=$((${2:-60} * 10))
+	while [ $n -gt 0 ]; do
+		grep -q '^ready' "$1" 2>/dev/null && return 0
+		[ -n "$3" ] && ! kill -0 "$3" 2>/dev/null && break
+		usleep 100000
+		n=$((n - 1))
+	done
+	bad "$1: not ready ($(head -c 200 "$1" 2>/dev/null))"
+}
+
+# storm_loop_start ARGS...: swapstorm storm ARGS in a loop, in the background,
+# until storm_loop_stop; which prints how many storms ran and fails on a
+# storm that failed.
+storm_loop_start() {
+	rm -f /tmp/storm_loop.stop /tmp/storm_loop.n /tmp/storm_loop.err
+	(
+		n=0
+		while [ ! -e /tmp/storm_loop.stop ]; do
+			/tests/bin/swapstorm storm "$@" > /tmp/storm_loop.out 2>&1 ||
+				cat /tmp/storm_loop.out >> /tmp/storm_loop.err
+			n=$((n + 1))
+		done
+		echo $n > /tmp/storm_loop.n
+	) &
+	STORM_LOOP=$!
+}
+storm_loop_stop() {
+	[ -n "$STORM_LOOP" ] || return 0
+	touch /tmp/storm_loop.stop
+	wait "$STORM_LOOP"
+	STORM_LOOP=
+	info "background storms: $(cat /tmp/storm_loop.n 2>/dev/null)"
+	[ ! -s /tmp/storm_loop.err ] && return 0
+	bad "a background storm failed: $(head -c 300 /tmp/storm_loop.err)"
+}
+
+# extra_swap_on MiB: swap on a new zram device of MiB only (zram0 off), so
+# that a scenario can fill it. Sets XSWAP. extra_swap_off undoes it.
+extra_swap_on() {
+	local id
+	swapoff "$SWAPDEV" || { bad "swapoff $SWAPDEV failed"; return 1; }
+	id=$(cat /sys/class/zram-control/hot_add) || { bad "zram hot_add failed"; return 1; }
+	XSWAP=/dev/zram$id
+	grep -qw lz4 "/sys/block/zram$id/comp_algorithm" &&
+		echo lz4 > "/sys/block/zram$id/comp_algorithm"
+	echo "$1M" > "/sys/block/zram$id/disksize" &&
+		mkswap "$XSWAP" > /dev/null && swapon "$XSWAP" ||
+		{ bad "swap on $XSWAP ($1 MiB) failed"; return 1; }
+}
+extra_swap_off() {
+	local id=${XSWAP#/dev/zram}
+	[ -n "$XSWAP" ] || return 0
+	if grep -q "^$XSWAP " /proc/swaps; then
+		swapoff "$XSWAP" || bad "swapoff $XSWAP failed"
+	fi
+	echo 1 > "/sys/block/zram$id/reset"
+	echo "$id" > /sys/class/zram-control/hot_remove || bad "zram hot_remove $id failed"
+	XSWAP=
+	grep -q "^$SWAPDEV " /proc/swaps || swapon "$SWAPDEV" || bad "swapon $SWAPDEV again failed"
+}
+
+# The kernel log lines that 99-dmesg counts as suspicious, except the
+# "Call Trace" of an OOM report (a real OOM kill dumps the allocating
+# task's stack: expected) and, with ALLOC_FAIL_OK=1 (fault injection), of
+# an allocation failure report. dmesg_bad [MARK] prints them (since
+# dmesg_mark MARK), dmesg_clean [MARK] records them as a failure.
+DMESG_BAD='WARNING:|BUG:|Oops|Bad swap|Unused swap|Bad page|bad pte|print_bad_pte|Call Trace|general protection|soft lockup|blocked for more than|rcu_.*stall|self-detected stall|Missing ENDBR|refcount_t:|list_(add|del) corruption'
+ALLOC_FAIL_OK=0
+dmesg_bad() {
+	dmesg | tail -n +$((${1:-0} + 1)) | awk -v pat="$DMESG_BAD" -v af="$ALLOC_FAIL_OK" '
+		/ invoked oom-killer: / { rep = 1 }
+		af && /: (page allocation failure|vmalloc error): / { rep = 1 }
+		rep && /Call Trace:/ { next }
+		/(Out of memory|Memory cgroup out of memory): Killed process|<\/TASK>/ { rep = 0 }
+		$0 ~ pat { print }'
+}
+dmesg_clean() {
+	dmesg_bad "$@" > /tmp/dmesg_bad
+	[ -s /tmp/dmesg_bad ] || return 0
+	sed 's/^/  dmesg: /' /tmp/dmesg_bad | head -n 20
+	bad "$(wc -l < /tmp/dmesg_bad) suspicious kernel log lines"
+}
+# dmesg_clear_checked WHY: the expected reports above have a "Call Trace",
+# which tests/99-dmesg.sh and the debug kernels' console scan count. Once
+# the whole log is clean but for them, clear it (noting why in the log);
+# otherwise keep it, so that the rest still fails there too.
+dmesg_clear_checked() {
+	[ -z "$(dmesg_bad)" ] || return 0
+	dmesg -c > /dev/null
+	echo "swapdrain-tests: kernel log checked and cleared: $1" > /dev/kmsg
+}
+
+# check_balance_now WHEN: deferred = freed + pending in one read of the
+# stats (check_balance reads them one at a time, for a quiet system).
+check_balance_now() {
+	local v
+	v=$(awk '$1 == "deferred_entries:" { d = $2 } $1 == "freed_entries:" { f = $2 }
+		 $1 == "pending_entries:" { p = $2 }
+		 END { print d, f, p, d - f - p }' "$STATS")
+	set -- "$1" $v
+	[ "$5" = 0 ] && return 0
+	bad "balance $1: deferred_entries=$2 freed_entries=$3 pending_entries=$4 ($5 unaccounted)"
+}
+
+# hold_drainers [QUOTA_US]: hold the drain threads back, whatever the host's
+# speed: a cgroup v2 cpu.max of QUOTA_US (default 1000) per second for all
+# of them. Only the urgent drains and the shrinker then free much.
+# release_drainers puts them back in the root cgroup (do it before rmmod).
+CG=/sys/fs/cgroup
+hold_drainers() {
+	local p
+	[ -f $CG/cgroup.controllers ] || mount -t cgroup2 none $CG ||
+		{ bad "cannot mount cgroup2"; return 1; }
+	grep -qw cpu $CG/cgroup.subtree_control ||
+		echo +cpu > $CG/cgroup.subtree_control ||
+		{ bad "cannot enable the cpu controller"; return 1; }
+	mkdir -p $CG/sd-hold
+	echo "${1:-1000} 1000000" > $CG/sd-hold/cpu.max || { bad "cpu.max"; return 1; }
+	for p in $(drainer_pids); do
+		echo "$p" > $CG/sd-hold/cgroup.procs || { bad "cannot move drain thread $p"; return 1; }
+	done
+	[ -n "$(drainer_pids)" ] || { bad "no drain threads"; return 1; }
+}
+# Where the held-back drain threads are (kernel stacks), for the log.
+show_drainers() {
+	local p
+	for p in $(drainer_pids); do
+		info "drain thread $p ($(cut -d' ' -f3 /proc/$p/stat)):" \
+		     "$(grep -o '^\[<[0-9a-f]*>\] [^+]*' /proc/$p/stack 2> /dev/null |
+			cut -d' ' -f2 | head -n 6 | tr '\n' ' ')"
+	done
+	[ -f $CG/sd-hold/cpu.stat ] &&
+		info "held: $(grep -E 'nr_throttled|throttled_usec' $CG/sd-hold/cpu.stat | tr '\n' ' ')"
+}
+release_drainers() {
+	local p
+	[ -d $CG/sd-hold ] || return 0
+	for p in $(cat $CG/sd-hold/cgroup.procs); do
+		echo "$p" > $CG/cgroup.procs
+	done
+	rmdir $CG/sd-hold
+}
+
+# refault_swap: swap every live process's pages back in (swapoff + swapon
+# of every swap device). After memory pressure has pushed the test shells
+# out, SwapFree can then be compared with its baseline again, and the
+# children those shells fork no longer exit with swap entries. swapoff
+# only returns once every slot is free again: a held entry would hang it.
+refault_swap() {
+	local dev
+	for dev in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
+		timeout 60 swapoff "$dev" || { bad "swapoff $dev failed or hung"; continue; }
+		swapon "$dev" || bad "swapon $dev failed"
+	done
+}

@@ -1,0 +1,48 @@
+#!/bin/sh
+# Stats without debugfs (Android user builds never mount it): the sysfs
+# stats and exit_latency exist, are mode 0400, unreadable to other users,
+# readable with debugfs unmounted, have the same fields as the debugfs
+# stats, and show no kernel address. They go away with the module.
+. /tests/lib.sh
+need_module sysfs
+
+remount() { grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug; }
+trap remount EXIT
+trap 'exit 1' TERM INT
+
+load_module || { result sysfs; exit 1; }
+base=$(swapfree_kb)
+swapstorm storm -p 2 -m 16 -f 60 -g 4 > /dev/null
+for f in $SYSSTATS $SYSEXITLAT /sys/kernel/debug/swapdrain/stats /sys/kernel/debug/swapdrain/exit_latency; do
+	[ -f "$f" ] || { bad "no $f"; continue; }
+	mode=$(busybox stat -c %a "$f")
+	[ "$mode" = 400 ] || bad "$f: mode $mode, want 400"
+	sdtool readas -u 65534 "$f" | grep -q 'open=EACCES$' || bad "$f: $(sdtool readas -u 65534 "$f")"
+done
+# The same fields in both views.
+a=$(cut -d: -f1 $SYSSTATS | tr '\n' ' ')
+b=$(cut -d: -f1 $STATS | tr '\n' ' ')
+[ "$a" = "$b" ] || bad "sysfs fields '$a' differ from debugfs '$b'"
+umount /sys/kernel/debug || bad "cannot unmount debugfs"
+for f in $SYSSTATS $SYSEXITLAT; do
+	cat "$f" > /tmp/view 2>&1 || bad "$f unreadable without debugfs"
+	[ -s /tmp/view ] || bad "$f empty"
+	# No pointer: no hex kernel address, and no decimal one either (a
+	# kernel address printed with %lu starts with 18446).
+	if grep -Eiq '0x[0-9a-f]{6,}|ffff[0-9a-f]{8,}|(^|[^0-9])18446[0-9]{12,}' /tmp/view; then
+		bad "$f shows what looks like a kernel address: $(grep -Eio '0x[0-9a-f]{6,}|ffff[0-9a-f]{8,}|18446[0-9]{12,}' /tmp/view | head -n1)"
+	fi
+done
+sed 's/^/  exit_latency: /' $SYSEXITLAT
+awk '/^pending_entries:|^deferred_entries:|^freed_entries:/ { print "  sysfs: " $0 }' $SYSSTATS
+STATS=$SYSSTATS
+wait_drained 30
+check_balance
+check_swapfree "$base"
+remount
+STATS=/sys/kernel/debug/swapdrain/stats
+unload_module
+[ -e /sys/kernel/swapdrain ] && bad "/sys/kernel/swapdrain still there after rmmod"
+[ -e /sys/kernel/debug/swapdrain ] && bad "debugfs swapdrain still there after rmmod"
+dmesg_clean
+result sysfs
