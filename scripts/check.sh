@@ -16,7 +16,10 @@
 #                  leaks from swapdrain) and a console scan (FAIL on any
 #                  KASAN, lockdep, BUG or WARNING report)
 #   <kernel>-kprobe  that kernel, the module loaded with backend=kprobe
-# Keywords: all = the matrix below (CELLS_ALL); debug = 6.12-debug.
+# Keywords: ci = the fast subset CI runs (CELLS_CI, the default of
+# `make check`); all = the whole matrix (CELLS_ALL); debug = 6.12-debug;
+# dkms = `dkms add/build/install` against each Debian x86_64 kernel's
+# headers (scripts/dkms-check.sh).
 # Extra module parameters reach the guest as sd.modparams=NAME=VALUE on the
 # kernel command line (tests/lib.sh load_module adds them).
 # Env: SD_RUN (scenarios, default check), and ACCEL SMP MEM TIMEOUT for
@@ -25,7 +28,9 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-CELLS_ALL=(6.12 6.1 7.2 6.12-notrace 6.12-kprobe)
+CELLS_CI=(6.12 6.12-kprobe 6.1 dkms)
+CELLS_ALL=(6.12 6.1 7.2 6.12-notrace 6.12-kprobe dkms)
+DKMS_KERNELS=(6.12 6.1)
 CELLS_DEBUG=(6.12-debug)
 
 RUN=${SD_RUN:-check}
@@ -93,9 +98,10 @@ check_debug_log() {	# cell logf
 # All in one function, parsed before it runs: editing this file during a
 # (long) run cannot derail the running instance.
 main() {
-	cells=()
+	cells=() dkms=0
 	for a in "${@:-6.12}"; do
 		case $a in
+		ci)	cells+=("${CELLS_CI[@]}") ;;
 		all)	cells+=("${CELLS_ALL[@]}") ;;
 		debug)	cells+=("${CELLS_DEBUG[@]}") ;;
 		*)	cells+=("$a") ;;
@@ -103,6 +109,10 @@ main() {
 	done
 	ensure_host_deps
 	for cell in "${cells[@]}"; do
+		if [ "$cell" = dkms ]; then
+			dkms=1
+			continue
+		fi
 		cell_setup "$cell"
 		t0=$(now)
 		if ! "$TOP/scripts/fetch-kernel.sh" "$KERN" >&2; then
@@ -178,6 +188,15 @@ main() {
 		log "$line"
 		echo "$line" >> "$timings"
 	done
+
+	if [ "$dkms" = 1 ]; then
+		t0=$(now)
+		"$TOP/scripts/dkms-check.sh" "${DKMS_KERNELS[@]}" 2>&1 |
+			grep -E '^(PASS|FAIL): ' | tee -a "$results" || true
+		grep -q '^[A-Z]*: \[[^]]*\] dkms-' "$results" ||
+			record FAIL dkms "scripts/dkms-check.sh printed no result"
+		echo "dkms: $(($(now) - t0)) s" >> "$timings"
+	fi
 
 	echo
 	[ ! -s "$timings" ] || { echo "Timings:"; sed 's/^/  /' "$timings"; } >&2

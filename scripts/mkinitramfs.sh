@@ -27,7 +27,7 @@ r=$tmp/root
 mkdir -p "$r"/{bin,dev,etc,lib/modules,proc,sys,tmp,tests/bin}
 cp /bin/busybox "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
-if ! "$r/bin/busybox" --list | grep -qx ash || ldd /bin/busybox > /dev/null 2>&1; then
+if ! "$r/bin/busybox" --list | grep -x ash > /dev/null || ldd /bin/busybox > /dev/null 2>&1; then
 	die "/bin/busybox is not a static busybox (apt-get install busybox-static)"
 fi
 
