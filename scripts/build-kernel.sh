@@ -110,7 +110,18 @@ fi
 mkdir -p "$bld"
 echo "$src" > "$out/srcver"
 
-mk() { nice -n "$NICE" make -C "$src" O="$bld" ARCH=x86_64 "$@"; }
+# As root, a failing "gcc ... -o /dev/null" probe unlinks /dev/null; run
+# make in a private mount namespace where /dev/null is a mount point (which
+# cannot be unlinked), when unshare allows it.
+mk() {
+	if unshare --mount true 2> /dev/null; then
+		nice -n "$NICE" unshare --mount sh -c \
+			'mount --bind /dev/null /dev/null && exec make "$@"' \
+			make -C "$src" O="$bld" ARCH=x86_64 "$@"
+	else
+		nice -n "$NICE" make -C "$src" O="$bld" ARCH=x86_64 "$@"
+	fi
+}
 
 # --- config: tinyconfig + fragments + olddefconfig, then verify.
 # (not named localversion*: setlocalversion appends such files' contents)

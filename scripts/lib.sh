@@ -13,8 +13,17 @@ HOST_DEPS=(qemu-system-x86 busybox-static dwarves cpio zstd kmod xz-utils
 log() { printf '==> %s\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
+# A kernel build run as root elsewhere may have unlinked /dev/null (gcc
+# removes a failed "-o /dev/null" output); apt and everything else need it.
+ensure_dev_null() {
+	[ -c /dev/null ] && return 0
+	log "repairing /dev/null (not a character device)"
+	rm -f /dev/null && mknod -m 666 /dev/null c 1 3
+}
+
 # Install host packages that are missing (apt-get update only if needed).
 ensure_host_deps() {
+	ensure_dev_null
 	local missing=() p
 	for p in "${HOST_DEPS[@]}"; do
 		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
@@ -41,6 +50,7 @@ papt_cache() { local o; mapfile -t o < <(apt_opts); apt-cache "${o[@]}" "$@"; }
 
 # Create the private apt config and refresh its lists (at most once a day).
 papt_update() {
+	ensure_dev_null
 	mkdir -p "$APT_DIR/lists/partial" "$APT_DIR/cache/archives/partial"
 	cat > "$APT_DIR/sources.list" <<-SRC
 	deb http://deb.debian.org/debian bookworm main
