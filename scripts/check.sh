@@ -53,7 +53,7 @@ cell_setup() {
 	case $KERN in *-kprobe) KERN=${KERN%-kprobe}; params+=(backend=kprobe) BACKEND=kprobe ;; esac
 	# Without the function tracer, auto can only pick kprobe.
 	case -$KERN- in *-notrace-*) [ ${#params[@]} -gt 0 ] || params+=(backend=auto) BACKEND=kprobe ;; esac
-	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1" ;; esac
+	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100" ;; esac
 	local p
 	for p in "${params[@]}"; do CMDLINE="$CMDLINE sd.modparams=$p"; done
 	CMDLINE=${CMDLINE# }
