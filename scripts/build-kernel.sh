@@ -204,4 +204,4 @@ echo "$key" > "$out/key"
 cat "$out/env"
 }
 
-main "$@"
+main "$@"; exit

@@ -37,6 +37,9 @@ run() {
 	sw="$sw + $(kv swapped_kb) kB swapped"
 	p1=$(stat pending_entries)
 	t0=$(now_ms)
+	# A fresh file: the background job may truncate it only after
+	# wait_ready has looked, and the last run's "ready" must not count.
+	rm -f /tmp/hog.out
 	sdtool mem -m $HOG -H > /tmp/hog.out 2>&1 &
 	hog=$!
 	wait_ready /tmp/hog.out 300 $hog
