@@ -30,6 +30,12 @@
 #error "run through Kbuild: scripts/kernel-probe.sh sets the target"
 #endif
 
+/* Test builds only (tests/09-notarget.sh): a target no kernel has. */
+#ifdef SD_TEST_TARGET
+#undef SD_TARGET_NAME
+#define SD_TARGET_NAME		SD_TEST_TARGET
+#endif
+
 /*
  * sd_stub() stands in for the target when a call is deferred: same
  * prototype, nothing to do.  The <= 6.9 zap path reports a bad PTE when
@@ -50,6 +56,17 @@ static inline notrace int sd_stub(swp_entry_t entry)
 static inline notrace void sd_stub(swp_entry_t entry, int nr)
 {
 }
+#endif
+
+/*
+ * kprobe backend: a kprobe on an ftrace site (x86 KPROBES_ON_FTRACE) stands
+ * on the site's call; kprobe_ftrace_handler() resumes an unredirected call
+ * this many bytes further on.  Elsewhere probes are traps.
+ */
+#ifdef CONFIG_KPROBES_ON_FTRACE
+#define SD_KP_FTRACE_SITE_SIZE	MCOUNT_INSN_SIZE
+#else
+#define SD_KP_FTRACE_SITE_SIZE	0
 #endif
 
 /*

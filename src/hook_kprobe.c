@@ -9,17 +9,24 @@
  * probed instruction and to resume at the new IP.
  *
  * sd_caller_kp sits on sd_call_original().  Its pre-handler sets the saved
- * IP to the target's probe address and returns 1: the drainer enters the
- * target as if it had called it (the arguments are still in their
- * registers, the return address, on the stack on x86 and in LR on arm64,
- * is the drainer's), and the target's own probe fires once more.  A
- * per-CPU note of the redirected task lets that second hit pass without a
- * decision.  If the task moved to another CPU in between, the hit decides
- * as usual: a drainer is a kthread, never an exiting task, so the call
- * runs; at worst an exiting task freeing through the shrinker defers
- * again, which changes timing only.  The cost is one more probe hit per
- * drained call (cheap when the probe sits on an ftrace site, a trap
- * otherwise).
+ * IP to the target's entry and returns 1: the drainer enters the target as
+ * if it had called it (the arguments are still in their registers, the
+ * return address, on the stack on x86 and in LR on arm64, is the
+ * drainer's).  Where it enters:
+ * - target probe on an ftrace site (x86 KPROBES_ON_FTRACE): just after the
+ *   site's call, where kprobe_ftrace_handler() itself resumes a call it
+ *   does not redirect.  The drainer never executes the site, so it never
+ *   meets the site while unregister_kprobe() rewrites it at unload.  (An
+ *   oops in rmmod/insmod cycles had a drainer entering the site at RIP 0
+ *   with IF clear: kprobes' single-step set-up for a probe without an
+ *   out-of-line slot, which an ftrace-site probe is, reached by a trap.)
+ * - target probe on a trap (INT3, BRK): the probed instruction must run,
+ *   so the drainer enters at the probe and the trap fires once more.  A
+ *   per-CPU note of the redirected task lets that second hit pass without
+ *   a decision.  The drainers call with migration disabled, so the note is
+ *   on the right CPU; a note left behind (the probe went in between) only
+ *   spares one later call of the same kthread a decision it would make
+ *   the same way.
  *
  * How execution resumes at the new IP, and why IBT/BTI never object:
  * - x86 with KPROBES_ON_FTRACE, probe on the fentry site (sym+0, or sym+4
@@ -64,7 +71,7 @@
 /* NMI and hardirq counts a trap adds; measured by sd_kp_selftest_pre(). */
 static unsigned int sd_trap_ctx;
 static bool sd_target_on_ftrace;
-static unsigned long sd_target_addr;	/* the target probe's address */
+static unsigned long sd_enter_addr;	/* where drainers enter the target */
 static DEFINE_PER_CPU(struct task_struct *, sd_kp_redirected);
 
 /* Was the probed call made in task context? */
@@ -81,6 +88,20 @@ static int sd_kp_target_pre(struct kprobe *p, struct pt_regs *regs)
 	swp_entry_t entry;
 	int nr = 1;
 
+	if (sd_target_on_ftrace && unlikely(in_nmi())) {
+		/*
+		 * An ftrace-site probe reached by a trap: the int3 that
+		 * text_poke_bp() puts on the site while it rewrites it
+		 * (kprobes armed or disarmed), seen after the patch was done.
+		 * The probe has no out-of-line copy to single-step, so
+		 * returning 0 would run address 0 (seen under QEMU TCG).
+		 * Resume after the site, as kprobe_ftrace_handler() does.
+		 */
+		sd_stat_add(SD_PASSTHROUGH_CALLS, 1);
+		instruction_pointer_set(regs, (unsigned long)p->addr +
+					SD_KP_FTRACE_SITE_SIZE);
+		return 1;
+	}
 	if (this_cpu_read(sd_kp_redirected) == current) {
 		this_cpu_write(sd_kp_redirected, NULL);
 		return 0;
@@ -96,12 +117,13 @@ static int sd_kp_target_pre(struct kprobe *p, struct pt_regs *regs)
 
 static int sd_kp_caller_pre(struct kprobe *p, struct pt_regs *regs)
 {
-	unsigned long target = READ_ONCE(sd_target_addr);
+	unsigned long target = READ_ONCE(sd_enter_addr);
 
 	if (unlikely(!target))
 		return 0;	/* cannot happen: nothing was deferred yet */
 	sd_stat_add(SD_ORIG_CALLS, 1);
-	this_cpu_write(sd_kp_redirected, current);
+	if (!sd_target_on_ftrace)
+		this_cpu_write(sd_kp_redirected, current);
 	instruction_pointer_set(regs, target);
 	return 1;
 }
@@ -201,7 +223,8 @@ static int sd_kprobe_init(void)
 		return ret;
 	}
 	sd_target_on_ftrace = kprobe_ftrace(&sd_target_kp);
-	WRITE_ONCE(sd_target_addr, (unsigned long)sd_target_kp.addr);
+	WRITE_ONCE(sd_enter_addr, (unsigned long)sd_target_kp.addr +
+		   (sd_target_on_ftrace ? SD_KP_FTRACE_SITE_SIZE : 0));
 	ret = enable_kprobe(&sd_target_kp);
 	if (ret) {
 		pr_err("cannot arm the probe on %s (%d)\n", SD_TARGET_NAME, ret);
@@ -227,8 +250,9 @@ static void sd_kprobe_unhook(void)
 
 /*
  * The drainers are stopped.  After the target's probe went, the redirect
- * still lands on a valid entry point: the probe address is an instruction
- * boundary at the function's entry (after ENDBR on x86).
+ * still lands on an instruction boundary of the function's entry: the
+ * probed instruction (after ENDBR on x86), or the one after the ftrace
+ * site, which is a NOP by then.
  */
 static void sd_kprobe_caller_exit(void)
 {
