@@ -307,6 +307,7 @@ static void sd_age_fn(struct work_struct *work)
 
 	for_each_node_state(nid, N_CPU) {
 		if (sd_queue_too_old(nid)) {
+			sd_stat_add(SD_AGE_DRAINS, 1);
 			sd_urgent_fn(NULL);
 			break;
 		}

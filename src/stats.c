@@ -36,6 +36,7 @@ static const char * const sd_stat_names[SD_NR_STATS] = {
 	[SD_ORIG_CALLS]		= "orig_calls",
 	[SD_STUB_BODY_CALLS]	= "stub_body_calls",
 	[SD_URGENT_DRAINS]	= "urgent_drains",
+	[SD_AGE_DRAINS]		= "age_drains",
 	[SD_SHRINKER_SCANS]	= "shrinker_scans",
 	[SD_SHRINKER_FREED]	= "shrinker_freed",
 };

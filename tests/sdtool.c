@@ -332,7 +332,7 @@ static int do_starve(long procs, long mib, long pct, long chunk, double secs,
 {
 	static const char * const keys[] = {
 		"pending_entries", "deferred_entries", "freed_entries",
-		"fallback_age", "drain_batches",
+		"fallback_age", "age_drains", "drain_batches",
 	};
 	size_t bytes = mib * MIB, po = (bytes * pct / 100) & ~4095UL;
 	pid_t *kids = calloc(procs, sizeof(*kids)), spin[CPU_SETSIZE];
