@@ -8,6 +8,8 @@
 #
 # A cell is a kernel name, optionally with "-kprobe":
 #   6.12, 6.1      Debian's binary kernels (scripts/fetch-kernel.sh)
+#   6.12-arm64     Debian's arm64 6.12 kernel, the module and test programs
+#                  cross-built, booted with qemu-system-aarch64 (TCG)
 #   7.2            built from Debian sid's linux-source-7.2 (scripts/build-kernel.sh)
 #   6.12-notrace   built from linux-source-6.12 without the function tracer;
 #                  the module is loaded with backend=auto
@@ -22,14 +24,15 @@
 # headers (scripts/dkms-check.sh).
 # Extra module parameters reach the guest as sd.modparams=NAME=VALUE on the
 # kernel command line (tests/lib.sh load_module adds them).
-# Env: SD_RUN (scenarios, default check), and ACCEL SMP MEM TIMEOUT for
-# qemu-run.sh (TIMEOUT defaults to 2400 s for debug kernels).
+# Env: SD_RUN (scenarios, default check), SD_CMDLINE (more guest kernel
+# arguments, e.g. sd.cycles=200), and ACCEL SMP MEM TIMEOUT for qemu-run.sh
+# (TIMEOUT defaults to 2400 s for debug and emulated arm64 kernels).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
 CELLS_CI=(6.12 6.1 dkms)
-CELLS_ALL=(6.12 6.1 7.2 6.12-notrace 6.12-kprobe dkms)
+CELLS_ALL=(6.12 6.1 7.2 6.12-notrace 6.12-kprobe 6.12-arm64 dkms)
 DKMS_KERNELS=(6.12 6.1)
 CELLS_DEBUG=(6.12-debug)
 
@@ -56,7 +59,9 @@ cell_setup() {
 	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100" ;; esac
 	local p
 	for p in "${params[@]}"; do CMDLINE="$CMDLINE sd.modparams=$p"; done
+	CMDLINE="$CMDLINE ${SD_CMDLINE:-}"
 	CMDLINE=${CMDLINE# }
+	CMDLINE=${CMDLINE% }
 }
 
 # Host-side checks of a finished debug run: kmemleak's report and the console.
@@ -129,12 +134,27 @@ main() {
 		mkdir -p "$kodir"
 		rm -f "$kodir/swapdrain.ko"
 		log "building swapdrain.ko for $KVER"
-		if (flock 9 && make -C "$TOP" KDIR="$KDIR" >&2 && [ -f "$TOP/swapdrain.ko" ] &&
+		if (flock 9 && make -C "$TOP" KDIR="$KDIR" "${KMAKE[@]}" >&2 && [ -f "$TOP/swapdrain.ko" ] &&
 		    cp "$TOP/swapdrain.ko" "$kodir/swapdrain.ko") 9> "$CACHE/modbuild.lock"; then
 			ko=$kodir/swapdrain.ko
 		else
-			record FAIL "$cell" "build: make -C $TOP KDIR=$KDIR failed"
+			record FAIL "$cell" "build: make -C $TOP KDIR=$KDIR ${KMAKE[*]} failed"
 		fi
+		# The same module hooking a function no kernel has (tests/09-notarget.sh),
+		# built in a copy of the sources so the work tree's build stays as is.
+		nt=$CACHE/notarget-src
+		rm -rf "$nt" "$kodir/swapdrain-notarget.ko"
+		mkdir -p "$nt"
+		cp -r "$TOP"/{Kbuild,Makefile,src,include,scripts} "$nt/"
+		if [ -z "$ko" ]; then
+			:
+		elif make -C "$nt" KDIR="$KDIR" "${KMAKE[@]}" SD_TEST_TARGET=sd_no_such_function >&2 &&
+		     [ -f "$nt/swapdrain.ko" ]; then
+			cp "$nt/swapdrain.ko" "$kodir/swapdrain-notarget.ko"
+		else
+			record FAIL "$cell" "build: the notarget test module (SD_TEST_TARGET) failed"
+		fi
+		rm -rf "$nt"
 		t2=$(now)
 		initrd=$CACHE/initramfs-$cell.cpio.gz
 		if ! "$TOP/scripts/mkinitramfs.sh" "$KERN" "$ko" "$initrd" > /dev/null; then
@@ -149,6 +169,7 @@ main() {
 		: > "$logf"
 		timeout=${TIMEOUT:-}
 		[ "$DEBUG" = 0 ] || timeout=${timeout:-2400}
+		[ "$KARCH" = x86 ] || timeout=${timeout:-2400}	# TCG on x86
 		# shellcheck disable=SC2086 # CMDLINE: several kernel arguments
 		TIMEOUT=${timeout:-900} SD_LOG=$logf \
 			"$TOP/scripts/qemu-run.sh" "$KERN" "$initrd" "$RUN" $CMDLINE || rc=$?

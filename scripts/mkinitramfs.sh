@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0
 # mkinitramfs.sh <ver> [swapdrain.ko] [out.cpio.gz]: the test initramfs for a
 # fetched or built kernel: busybox, zram and its dependencies (unless built
-# in), swapdrain.ko (if given),
-# the static test programs and the scenarios of tests/. Prints its path.
+# in), swapdrain.ko (if given) and the test builds beside it
+# (swapdrain-*.ko), the static test programs and the scenarios of tests/.
+# Prints its path.
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -13,22 +14,27 @@ ko=${2:-}
 out=${3:-$CACHE/initramfs-$ver.cpio.gz}
 kernel_env "$ver"
 
-# Static test programs, built into tests/bin/.
-mkdir -p "$TOP/tests/bin"
+# Static test programs, built into tests/bin/ (cross-built: .cache/bin-<arch>/).
+bindir=$TOP/tests/bin
+[ -z "$CROSS_COMPILE" ] || bindir=$CACHE/bin-$KARCH
+mkdir -p "$bindir"
 for c in "$TOP"/tests/*.c; do
-	bin=$TOP/tests/bin/$(basename "$c" .c)
+	bin=$bindir/$(basename "$c" .c)
 	[ "$bin" -nt "$c" ] && continue
-	gcc -static -O2 -Wall -o "$bin" "$c"
+	"${CROSS_COMPILE}gcc" -static -O2 -Wall -o "$bin" "$c"
 done
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 r=$tmp/root
 mkdir -p "$r"/{bin,dev,etc,lib/modules,proc,sys,tmp,tests/bin}
-cp /bin/busybox "$r/bin/busybox"
+cp "$BUSYBOX" "$r/bin/busybox"
 ln -s busybox "$r/bin/sh"
-if ! "$r/bin/busybox" --list | grep -x ash > /dev/null || ldd /bin/busybox > /dev/null 2>&1; then
-	die "/bin/busybox is not a static busybox (apt-get install busybox-static)"
+if [ -n "$CROSS_COMPILE" ]; then	# cannot run here: no program interpreter
+	! "${CROSS_COMPILE}readelf" -l "$BUSYBOX" | grep -q 'program interpreter' ||
+		die "$BUSYBOX is not a static busybox"
+elif ! "$r/bin/busybox" --list | grep -x ash > /dev/null || ldd "$BUSYBOX" > /dev/null 2>&1; then
+	die "$BUSYBOX is not a static busybox (apt-get install busybox-static)"
 fi
 
 # zram and what it depends on (modules.dep), dependencies first, decompressed.
@@ -71,8 +77,14 @@ if [ -n "$ko" ]; then
 	modinfo -F vermagic "$ko" | grep -q "^$KVER " ||
 		die "$ko was built for '$(modinfo -F vermagic "$ko")', not $KVER"
 	cp "$ko" "$r/swapdrain.ko"
+	# Test builds next to it (swapdrain-notarget.ko: scripts/check.sh).
+	for t in "$(dirname "$ko")"/swapdrain-*.ko; do
+		[ -f "$t" ] || continue
+		modinfo -F vermagic "$t" | grep -q "^$KVER " || die "$t is not built for $KVER"
+		cp "$t" "$r/${t##*/}"
+	done
 fi
-cp "$TOP"/tests/bin/* "$r/tests/bin/"
+cp "$bindir"/* "$r/tests/bin/"
 cp "$TOP"/tests/*.sh "$r/tests/"
 install -m 755 "$TOP/tests/init.sh" "$r/init"
 

@@ -146,6 +146,9 @@ int sd_hook_init(void)
 		ret = -EOPNOTSUPP;
 		if (!sd_ftrace_backend.missing) {
 			ret = sd_backend_start(&sd_ftrace_backend);
+			/* The target missing is the kernel's, not ftrace's. */
+			if (ret == -ENOENT)
+				break;
 			if (ret && !sd_kprobe_backend.missing)
 				pr_info("ftrace backend failed (%d), trying kprobe\n",
 					ret);

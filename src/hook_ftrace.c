@@ -165,17 +165,22 @@ static int sd_ftrace_init(void)
 	if (ret)
 		goto free_caller;
 
+	/* -EINVAL: no traceable function of that name; else -ENOMEM, ... */
 	ret = ftrace_set_filter(&sd_target_ops, name, strlen(name), 1);
-	if (ret) {
-		if (!sd_symbol_exists(SD_TARGET_NAME))
-			pr_err("%s not found: this kernel has no swap-free function to hook\n",
-			       SD_TARGET_NAME);
-		else
-			pr_err("%s is not traceable (missing from available_filter_functions)\n",
-			       SD_TARGET_NAME);
+	if (ret == -EINVAL && !sd_symbol_exists(SD_TARGET_NAME)) {
+		pr_err("%s not found: this kernel has no swap-free function to hook\n",
+		       SD_TARGET_NAME);
 		ret = -ENOENT;
-		goto unreg_caller;
+	} else if (ret == -EINVAL) {
+		pr_err("%s is not traceable (missing from available_filter_functions)\n",
+		       SD_TARGET_NAME);
+		ret = -EOPNOTSUPP;
+	} else if (ret) {
+		pr_err("cannot set the ftrace filter on %s (%d)\n",
+		       SD_TARGET_NAME, ret);
 	}
+	if (ret)
+		goto unreg_caller;
 	ret = sd_register(&sd_target_ops, SD_TARGET_NAME);
 	if (ret)
 		goto free_target;
