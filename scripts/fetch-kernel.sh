@@ -1,8 +1,12 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
-# fetch-kernel.sh <6.12|6.1>: download a Debian kernel image, headers and
-# kbuild with a private apt config and unpack them in .cache/kernels/<ver>/.
-# Writes .cache/kernels/<ver>/env (KVER KROOT KDIR VMLINUZ MODDIR) and prints it.
+# fetch-kernel.sh <6.12|6.1|6.12-arm64>: download a Debian kernel image,
+# headers and kbuild with a private apt config and unpack them in
+# .cache/kernels/<ver>/. Writes .cache/kernels/<ver>/env (KVER KROOT KDIR
+# VMLINUZ MODDIR; for 6.12-arm64 also KARCH CROSS_COMPILE BUSYBOX) and prints it.
+# 6.12-arm64: Debian's arm64 image and headers with the host's (amd64) kbuild
+# tools, modules cross-built with aarch64-linux-gnu-gcc, and an arm64
+# busybox-static for the initramfs.
 # Any other name (7.2, 6.12-notrace, 6.12-debug, ...) is a kernel built from
 # Debian's linux-source package: scripts/build-kernel.sh <name>.
 set -euo pipefail
@@ -11,7 +15,7 @@ set -euo pipefail
 
 ver=${1:-6.12}
 case $ver in
-6.12|6.1) ;;
+6.12|6.1|6.12-arm64) ;;
 *)	exec "$TOP/scripts/build-kernel.sh" "$ver" ;;
 esac
 dir=$CACHE/kernels/$ver
@@ -20,25 +24,36 @@ if [ -f "$dir/stamp" ]; then
 	exit 0
 fi
 
+arch=amd64 karch=x86 cross=''
+case $ver in
+*-arm64)
+	arch=arm64 karch=arm64 cross=aarch64-linux-gnu-
+	# QEMU, a cross compiler and a static libc for arm64.
+	HOST_DEPS+=(qemu-system-arm gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+	# Its own lists, for arm64 and amd64 (the kbuild tools run on the host).
+	APT_DIR=$CACHE/apt-arm64 APT_ARCHS=(amd64 arm64) ;;
+esac
 ensure_host_deps
 papt_update
 
 # Newest ABI name of a series (prefix), e.g. 6.12.95+deb12 or 6.1.0-50.
 newest() {
 	papt_cache pkgnames "linux-image-$1" | grep -v -e -rt- -e -cloud- |
-		sed -n "s/^linux-image-\($1.*\)-amd64-unsigned\$/\1/p" |
+		sed -n "s/^linux-image-\($1.*\)-$arch-unsigned\$/\1/p" |
 		sort -V | tail -n1
 }
 case $ver in
-6.12)	v=$(newest 6.12.)
+6.12|6.12-arm64)
+	v=$(newest 6.12.)
 	kbuild=linux-kbuild-$v ;;
 6.1)	v=$(newest 6.1.0-)
 	kbuild=linux-kbuild-6.1 ;;
-*)	die "unsupported kernel series '$ver' (6.12, 6.1)" ;;
+*)	die "unsupported kernel series '$ver' (6.12, 6.1, 6.12-arm64)" ;;
 esac
 case $v in ?*) ;; *) die "no linux-image for $ver found";; esac
-pkgs=("linux-image-$v-amd64-unsigned" "linux-headers-$v-amd64"
+pkgs=("linux-image-$v-$arch-unsigned:$arch" "linux-headers-$v-$arch:$arch"
       "linux-headers-$v-common" "$kbuild")
+[ "$arch" = amd64 ] || pkgs+=("busybox-static:$arch")
 log "kernel $ver -> $v: ${pkgs[*]}"
 
 rm -rf "$dir"
@@ -50,7 +65,7 @@ for deb in "$dir"/debs/*.deb; do
 done
 
 root=$dir/root
-kdir=$root/usr/src/linux-headers-$v-amd64
+kdir=$root/usr/src/linux-headers-$v-$arch
 common=$root/usr/src/linux-headers-$v-common
 [ -d "$common" ] || die "missing $common"
 # The headers Makefile includes the common dir by absolute path: repoint it.
@@ -69,20 +84,36 @@ for l in scripts tools; do
 done
 [ -x "$kdir/scripts/basic/fixdep" ] || die "kbuild scripts missing in $kdir/scripts"
 
-vmlinuz=$root/boot/vmlinuz-$v-amd64
-moddir=$root/lib/modules/$v-amd64
+vmlinuz=$root/boot/vmlinuz-$v-$arch
+moddir=$root/lib/modules/$v-$arch
 [ -f "$vmlinuz" ] || die "missing $vmlinuz"
+# qemu-system-aarch64 (7.2) boots an arm64 Image, raw or gzip-compressed, but
+# not an EFI zboot image (CONFIG_EFI_ZBOOT, "zimg" at offset 4).
+if [ "$arch" = arm64 ] && [ "$(od -An -c -j56 -N4 "$vmlinuz" | tr -d ' ')" != ARMd ] &&
+   ! gzip -t "$vmlinuz" 2>/dev/null; then
+	die "$vmlinuz is no arm64 Image (EFI zboot?): QEMU cannot boot it"
+fi
 # modules.dep is made by the package's postinst: make it here.
-depmod -b "$root" "$v-amd64"
+depmod -b "$root" "$v-$arch"
 [ -f "$moddir/modules.dep" ] || die "missing $moddir/modules.dep"
 
 cat > "$dir/env" <<ENV
-KVER=$v-amd64
+KVER=$v-$arch
 KROOT=$root
 KDIR=$kdir
 VMLINUZ=$vmlinuz
 MODDIR=$moddir
 ENV
+kmake=()
+if [ -n "$cross" ]; then
+	[ -x "$root/bin/busybox" ] || die "missing $root/bin/busybox"
+	cat >> "$dir/env" <<-ENV
+	KARCH=$karch
+	CROSS_COMPILE=$cross
+	BUSYBOX=$root/bin/busybox
+	ENV
+	kmake=(ARCH="$karch" CROSS_COMPILE="$cross")
+fi
 
 # Prove the headers work: build a trivial module out of tree.
 tmp=$(mktemp -d)
@@ -97,7 +128,7 @@ MODULE_LICENSE("GPL");
 SRC
 echo 'obj-m := hello.o' > "$tmp/Kbuild"
 log "build check: hello module against $kdir"
-make -s -C "$kdir" M="$tmp" modules >&2 || die "hello module build failed"
+make -s -C "$kdir" M="$tmp" "${kmake[@]}" modules >&2 || die "hello module build failed"
 [ -f "$tmp/hello.ko" ] || die "hello.ko not built"
 
 rm -rf "$dir/debs"

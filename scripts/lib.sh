@@ -38,12 +38,16 @@ ensure_host_deps() {
 		--no-install-recommends "${missing[@]}"
 }
 
-# apt-get / apt-cache with a private configuration under $APT_DIR.
+# apt-get / apt-cache with a private configuration under $APT_DIR, for the
+# architectures APT_ARCHS (default: the host's).
+APT_ARCHS=()
 apt_opts() {
 	printf '%s\n' -o "Dir::Etc::sourcelist=$APT_DIR/sources.list" \
 		-o Dir::Etc::sourceparts=/nonexistent \
 		-o "Dir::State::Lists=$APT_DIR/lists" \
 		-o "Dir::Cache=$APT_DIR/cache"
+	local a
+	for a in "${APT_ARCHS[@]}"; do printf '%s\n' -o "APT::Architectures::=$a"; done
 }
 papt_get() { local o; mapfile -t o < <(apt_opts); apt-get "${o[@]}" "$@"; }
 papt_cache() { local o; mapfile -t o < <(apt_opts); apt-cache "${o[@]}" "$@"; }
@@ -64,10 +68,17 @@ papt_update() {
 	fi
 }
 
-# Kernel layout, once fetch-kernel.sh has run: sets KVER KROOT KDIR VMLINUZ MODDIR.
+# Kernel layout, once fetch-kernel.sh has run: sets KVER KROOT KDIR VMLINUZ
+# MODDIR, and for a cross-built kernel (arm64 on x86) KARCH (kbuild's ARCH),
+# CROSS_COMPILE and BUSYBOX (a static busybox for it); KMAKE: the make
+# arguments that build modules for it.
 kernel_env() {
 	local f=$CACHE/kernels/$1/env
 	[ -f "$f" ] || die "kernel $1 not fetched (run scripts/fetch-kernel.sh $1)"
+	# shellcheck disable=SC2034 # BUSYBOX, KMAKE: for the callers
+	KARCH=x86 CROSS_COMPILE='' BUSYBOX=/bin/busybox KMAKE=()
 	# shellcheck disable=SC1090
 	. "$f"
+	# shellcheck disable=SC2034
+	[ -z "$CROSS_COMPILE" ] || KMAKE=(ARCH="$KARCH" CROSS_COMPILE="$CROSS_COMPILE")
 }

@@ -21,15 +21,23 @@ tcg)	accel=(-accel tcg -cpu max) ;;
 kvm)	accel=(-accel kvm -cpu host) ;;
 *)	die "ACCEL must be tcg or kvm" ;;
 esac
+case $KARCH in
+arm64)	qemu=(qemu-system-aarch64 -machine virt) console=ttyAMA0
+	# TCG: QEMU's own pointer-authentication algorithm is much faster
+	# than the architected QARMA (the kernel signs every return address).
+	[ "${ACCEL:-tcg}" != tcg ] || accel=(-accel tcg -cpu "max,pauth-impdef=on") ;;
+x86)	qemu=(qemu-system-x86_64) console=ttyS0 ;;
+*)	die "no QEMU for $KARCH kernels" ;;
+esac
 
 mkdir -p "$CACHE/logs"
 LOG=${SD_LOG:-$CACHE/logs/$ver-${run//[^a-zA-Z0-9_.-]/_}-$(date +%Y%m%d-%H%M%S).log}
 # An oops, soft lockup or hung task panics, and the panic prints the whole
 # kernel log (panic_print=0x20); -no-reboot then ends QEMU.
-append="console=ttyS0 quiet loglevel=4 log_buf_len=1M panic=-1 oops=panic"
+append="console=$console quiet loglevel=4 log_buf_len=1M panic=-1 oops=panic"
 append+=" softlockup_panic=1 hung_task_panic=1 panic_print=0x20 sd.run=$run $*"
 log "booting $KVER (${ACCEL:-tcg}, ${SMP:-2} cpus, ${MEM:-2048} MiB): $append"
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp "${SMP:-2}" -m "${MEM:-2048}"
+qemu+=("${accel[@]}" -smp "${SMP:-2}" -m "${MEM:-2048}"
       -nodefaults -display none -no-reboot
       -kernel "$VMLINUZ" -initrd "$initrd" -append "$append")
 # shellcheck disable=SC2206 # split at spaces on purpose
