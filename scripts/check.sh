@@ -142,7 +142,7 @@ main() {
 		fi
 		# The same module hooking a function no kernel has (tests/09-notarget.sh),
 		# built in a copy of the sources so the work tree's build stays as is.
-		nt=$CACHE/notarget-src
+		nt=$CACHE/notarget-src-$cell
 		rm -rf "$nt" "$kodir/swapdrain-notarget.ko"
 		mkdir -p "$nt"
 		cp -r "$TOP"/{Kbuild,Makefile,src,include,scripts} "$nt/"
