@@ -131,8 +131,8 @@ static __always_inline void sd_stat_add(enum sd_stat i, u64 n)
 }
 
 /* Entries taken by the hook and not yet freed. */
-extern atomic_long_t sd_pending;
-extern unsigned long sd_peak_pending;
+long sd_pending_entries(void);
+extern unsigned long sd_peak_pending;	/* with unspent per-CPU credit */
 
 int sd_stats_init(void);
 void sd_stats_exit(void);
@@ -161,6 +161,8 @@ extern const struct sd_backend sd_kprobe_backend;
 int sd_batch_init(void);
 void sd_batch_exit(void);
 bool sd_batch_add(swp_entry_t entry, int nr);
+void sd_batch_freed(unsigned long entries);	/* the drain freed them */
+void sd_batch_recheck(void);		/* credit back, checks again */
 void sd_batch_flush_all(void);		/* only with the hook gone */
 void sd_batch_flush_local(void *unused);	/* IPI: this CPU's batch */
 struct sd_batch *sd_queue_pop(int node);

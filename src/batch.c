@@ -42,6 +42,8 @@ struct sd_node {
 
 struct sd_cpu {
 	struct sd_batch *cur;
+	long credit;		/* entries this CPU may still take */
+	int gen;		/* sd_credit_gen the credit was taken under */
 	struct timer_list timer;
 	struct irq_work kick;	/* the hook's wake-ups when it runs in NMI */
 	bool urgent;		/* ... and its urgent-drain request */
@@ -53,8 +55,20 @@ static DEFINE_PER_CPU(struct sd_cpu, sd_cpu);
 static struct sd_node *sd_nodes[MAX_NUMNODES];
 static unsigned int sd_pool_batches;
 
-atomic_long_t sd_pending = ATOMIC_LONG_INIT(0);
-unsigned long sd_peak_pending;
+/*
+ * max_pending, without a shared cache line per call: a CPU reserves
+ * entries in chunks of SD_CREDIT from sd_reserved and spends them one call
+ * at a time with interrupts off; the drain returns them once per run of
+ * freed calls.  sd_reserved = entries held + credit not yet spent, and it
+ * never exceeds max_pending, so max_pending stays a hard bound.  Credit
+ * goes back when a CPU's partial batch is flushed, when a fallback
+ * condition holds, and when sd_credit_gen moves (a parameter changed, a
+ * swapoff began): the checks below then run again on every CPU.
+ */
+#define SD_CREDIT	1024
+static atomic_long_t sd_reserved = ATOMIC_LONG_INIT(0);
+static atomic_t sd_credit_gen = ATOMIC_INIT(0);
+unsigned long sd_peak_pending;	/* of sd_reserved: an upper bound */
 
 unsigned long sd_flush_jiffies(void)
 {
@@ -259,50 +273,90 @@ static bool sd_fallback(enum sd_stat why, int nr)
 	return false;
 }
 
-static void sd_note_peak(long pending)
+static void sd_note_peak(long reserved)
 {
-	if (pending > (long)READ_ONCE(sd_peak_pending))
-		WRITE_ONCE(sd_peak_pending, pending);
+	if (reserved > (long)READ_ONCE(sd_peak_pending))
+		WRITE_ONCE(sd_peak_pending, reserved);
+}
+
+/* Give this CPU's unspent credit back (interrupts off, or its CPU gone). */
+static void sd_credit_put(struct sd_cpu *sc)
+{
+	if (sc->credit) {
+		atomic_long_sub(sc->credit, &sd_reserved);
+		sc->credit = 0;
+	}
+}
+
+/* Every CPU gives its credit back and checks the fallbacks again. */
+void sd_batch_recheck(void)
+{
+	atomic_inc(&sd_credit_gen);
+}
+
+/* Entries the drain freed: their reservation is free again. */
+void sd_batch_freed(unsigned long entries)
+{
+	atomic_long_sub(entries, &sd_reserved);
+}
+
+/* Reserve at least nr entries for this CPU, or 0 beyond max_pending. */
+static bool sd_credit_get(struct sd_cpu *sc, int nr)
+{
+	long need = nr - sc->credit, take = max_t(long, need, SD_CREDIT);
+	long max = READ_ONCE(sd_max_pending), r;
+
+	r = atomic_long_add_return(take, &sd_reserved);
+	if (r > max && take > need) {
+		/* Near the bound: only what this call needs. */
+		atomic_long_sub(take - need, &sd_reserved);
+		r -= take - need;
+		take = need;
+	}
+	if (r > max) {
+		atomic_long_sub(take, &sd_reserved);
+		return false;
+	}
+	sc->credit += take;
+	sd_note_peak(r);
+	return true;
 }
 
 /*
- * Called from the hook: take (entry, nr) or return false to run it now.
- * The entries are counted as pending before they can reach a drainer, so
- * pending never goes below zero and max_pending is a hard bound.
+ * The hook's slow path, interrupts off: no batch, not enough credit, or
+ * sd_credit_gen moved.  Runs the checks that need shared state, so they
+ * run at least once per batch and per SD_CREDIT entries.  Returns the
+ * fallback reason, or SD_NR_STATS when the call can be taken.
  */
-bool sd_batch_add(swp_entry_t entry, int nr)
+static enum sd_stat sd_batch_refill(struct sd_cpu *sc, int nr)
 {
+	int gen = atomic_read(&sd_credit_gen);
 	struct sd_batch *b;
-	struct sd_cpu *sc;
-	unsigned long flags;
-	long pending;
-	u64 item;
 
-	if (unlikely(!sd_item_pack(entry, nr, &item)))
-		return sd_fallback(SD_FALLBACK_FULL, nr);
+	if (unlikely(sc->gen != gen)) {
+		sd_credit_put(sc);
+		sc->gen = gen;
+	}
 	if (sd_swap_low()) {
 		sd_urgent_from_hook();
-		return sd_fallback(SD_FALLBACK_SWAP_LOW, nr);
+		sd_credit_put(sc);
+		return SD_FALLBACK_SWAP_LOW;
 	}
-	if (sd_swapoff_running())
-		return sd_fallback(SD_FALLBACK_SWAPOFF, nr);
-	if (sd_queue_too_old(this_cpu_read(sd_cpu.node)))
-		return sd_fallback(SD_FALLBACK_AGE, nr);
-	pending = atomic_long_add_return(nr, &sd_pending);
-	if (pending > READ_ONCE(sd_max_pending)) {
-		atomic_long_sub(nr, &sd_pending);
-		return sd_fallback(SD_FALLBACK_BOUND, nr);
+	if (sd_swapoff_running()) {
+		sd_credit_put(sc);
+		return SD_FALLBACK_SWAPOFF;
 	}
-
-	local_irq_save(flags);
-	sc = this_cpu_ptr(&sd_cpu);
-	b = sc->cur;
-	if (!b) {
+	if (sd_queue_too_old(sc->node)) {
+		sd_credit_put(sc);
+		return SD_FALLBACK_AGE;
+	}
+	if (sc->credit < nr && !sd_credit_get(sc, nr))
+		return SD_FALLBACK_BOUND;
+	if (!sc->cur) {
 		b = sd_pool_get(sc->node);
 		if (unlikely(!b)) {
-			local_irq_restore(flags);
-			atomic_long_sub(nr, &sd_pending);
-			return sd_fallback(SD_FALLBACK_FULL, nr);
+			sd_credit_put(sc);
+			return SD_FALLBACK_FULL;
 		}
 		b->count = 0;
 		b->entries = 0;
@@ -313,6 +367,37 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		else if (!timer_pending(&sc->timer))
 			mod_timer(&sc->timer, b->stamp + sd_flush_jiffies());
 	}
+	return SD_NR_STATS;
+}
+
+/*
+ * Called from the hook: take (entry, nr) or return false to run it now.
+ * The fast path touches only this CPU's data: its batch, its credit and
+ * its counters.
+ */
+bool sd_batch_add(swp_entry_t entry, int nr)
+{
+	enum sd_stat why;
+	struct sd_batch *b;
+	struct sd_cpu *sc;
+	unsigned long flags;
+	u64 item;
+
+	if (unlikely(!sd_item_pack(entry, nr, &item)))
+		return sd_fallback(SD_FALLBACK_FULL, nr);
+
+	local_irq_save(flags);
+	sc = this_cpu_ptr(&sd_cpu);
+	if (unlikely(!sc->cur || sc->credit < nr ||
+		     sc->gen != atomic_read(&sd_credit_gen))) {
+		why = sd_batch_refill(sc, nr);
+		if (why != SD_NR_STATS) {
+			local_irq_restore(flags);
+			return sd_fallback(why, nr);
+		}
+	}
+	b = sc->cur;
+	sc->credit -= nr;
 	b->items[b->count++] = item;
 	b->entries += nr;
 	__this_cpu_add(sd_stats.v[SD_DEFERRED_CALLS], 1);
@@ -323,7 +408,6 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 	}
 	local_irq_restore(flags);
 
-	sd_note_peak(pending);
 	trace_swapdrain_defer(entry.val, nr);
 	return true;
 }
@@ -346,11 +430,13 @@ static void sd_flush_timer(struct timer_list *t)
 		due = b->stamp + sd_flush_jiffies();
 		if (time_before(jiffies, due) && cpu_online(sc->cpu)) {
 			mod_timer(t, due);
-		} else {
-			sc->cur = NULL;
-			sd_queue_push(sc->node, b);
+			goto out;
 		}
+		sc->cur = NULL;
+		sd_queue_push(sc->node, b);
 	}
+	sd_credit_put(sc);	/* no deferral here for flush_ms */
+out:
 	local_irq_restore(flags);
 }
 
@@ -364,6 +450,7 @@ void sd_batch_flush_local(void *unused)
 		sc->cur = NULL;
 		sd_queue_push(sc->node, b);
 	}
+	sd_credit_put(sc);
 }
 
 /* Unload: the hook is gone, so every CPU's batch can be taken. */
@@ -380,6 +467,7 @@ void sd_batch_flush_all(void)
 		b = xchg(&sc->cur, NULL);
 		if (b)
 			sd_queue_push(sc->node, b);
+		sd_credit_put(sc);
 	}
 }
 
@@ -443,6 +531,8 @@ int sd_batch_init(void)
 	for_each_possible_cpu(cpu) {
 		sc = per_cpu_ptr(&sd_cpu, cpu);
 		sc->cur = NULL;
+		sc->credit = 0;
+		sc->gen = 0;
 		sc->cpu = cpu;
 		sc->node = cpu_to_node(cpu);
 		if (!node_state(sc->node, N_CPU))
@@ -451,6 +541,8 @@ int sd_batch_init(void)
 		init_irq_work(&sc->kick, sd_kick_fn);
 		sc->urgent = false;
 	}
+	atomic_long_set(&sd_reserved, 0);
+	atomic_set(&sd_credit_gen, 0);
 	pr_debug("pool: %u batches of %u items\n", sd_pool_batches,
 		 sd_batch_size);
 	return 0;
@@ -464,6 +556,10 @@ nomem:
 
 void sd_batch_exit(void)
 {
+	long r = atomic_long_read(&sd_reserved);
+
+	/* Every entry freed (or reported leaked), every credit returned. */
+	WARN_ONCE(r, "swapdrain: %ld swap entries still reserved at unload\n", r);
 	sd_pool_free();
 }
 

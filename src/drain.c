@@ -99,12 +99,8 @@ static unsigned long sd_claim(struct sd_batch *b, int node,
 			b->items[i] = item | SD_ITEM_KEPT;
 		else
 			nr = -nr;
-		/* freed and pending change together for readers of the stats */
 		if (nr < 0) {
-			preempt_disable();
 			sd_stat_add(SD_FREED_ENTRIES, -nr);
-			atomic_long_add(nr, &sd_pending);
-			preempt_enable();
 			freed -= nr;
 			calls++;
 		}
@@ -113,6 +109,8 @@ static unsigned long sd_claim(struct sd_batch *b, int node,
 		cond_resched();
 	}
 	ns = ktime_get_ns() - t0;
+	if (freed)
+		sd_batch_freed(freed);
 	sd_stat_add(SD_DRAIN_CALLS, calls);
 	sd_stat_add(SD_DRAIN_NS, ns);
 	if (calls)
@@ -312,7 +310,7 @@ static void sd_age_fn(struct work_struct *work)
 			break;
 		}
 	}
-	if (atomic_long_read(&sd_pending) > 0 && READ_ONCE(sd_max_delay_ms) &&
+	if (sd_pending_entries() > 0 && READ_ONCE(sd_max_delay_ms) &&
 	    !READ_ONCE(sd_urgent_off))
 		queue_delayed_work(system_unbound_wq, &sd_age_work,
 				   sd_age_period());
@@ -450,9 +448,11 @@ static void sd_leak_parked(void)
 		n += b->entries;
 		sd_pool_put(b);
 	}
-	if (n)
+	if (n) {
 		pr_err("unload: %lu swap entries could not be freed (drain redirect missing: kprobes disarmed?) and are leaked\n",
 		       n);
+		sd_batch_freed(n);	/* not held any more: lost */
+	}
 }
 
 /*

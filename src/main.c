@@ -63,7 +63,7 @@ static void __exit sd_exit(void)
 	sd_exitlat_exit();
 	sd_batch_exit();
 	pr_info("unloaded: %ld entries pending (must be 0)\n",
-		atomic_long_read(&sd_pending));
+		sd_pending_entries());
 }
 
 module_init(sd_init);

@@ -121,6 +121,7 @@ MODULE_PARM_DESC(batch_size, "Deferred calls per batch (default 64)");
 
 static struct sd_int_param sd_p_max_pending = {
 	.var = &sd_max_pending, .min = 0, .max = 1 << 28,
+	.apply = sd_batch_recheck,
 };
 module_param_cb(max_pending, &sd_int_ops, &sd_p_max_pending, 0644);
 MODULE_PARM_DESC(max_pending,
@@ -142,6 +143,7 @@ MODULE_PARM_DESC(flush_ms,
 
 static struct sd_int_param sd_p_swap_low_pct = {
 	.var = &sd_swap_low_pct, .min = 0, .max = 100,
+	.apply = sd_batch_recheck,
 };
 module_param_cb(swap_low_pct, &sd_int_ops, &sd_p_swap_low_pct, 0644);
 MODULE_PARM_DESC(swap_low_pct,
@@ -149,6 +151,7 @@ MODULE_PARM_DESC(swap_low_pct,
 
 static struct sd_int_param sd_p_max_delay_ms = {
 	.var = &sd_max_delay_ms, .min = 0, .max = 600000,
+	.apply = sd_batch_recheck,
 };
 module_param_cb(max_delay_ms, &sd_int_ops, &sd_p_max_delay_ms, 0644);
 MODULE_PARM_DESC(max_delay_ms,

@@ -73,7 +73,7 @@ bool sd_swapoff_running(void)
 static unsigned long sd_shrink_count(struct shrinker *s,
 				     struct shrink_control *sc)
 {
-	long pending = atomic_long_read(&sd_pending);
+	long pending = sd_pending_entries();
 
 	return pending > 0 ? pending : SHRINK_EMPTY;
 }
@@ -108,6 +108,7 @@ static int sd_swapoff_entry(struct kretprobe_instance *ri,
 			    struct pt_regs *regs)
 {
 	atomic_inc(&sd_swapoffs);
+	sd_batch_recheck();	/* every CPU stops deferring at once */
 	sd_drain_urgent();
 	return 0;
 }

@@ -54,6 +54,18 @@ static u64 sd_stat_sum(enum sd_stat i)
 	return sum;
 }
 
+/*
+ * Entries taken and not yet freed, from the per-CPU counters: exact when
+ * nothing moves, a snapshot while hook and drain run.
+ */
+long sd_pending_entries(void)
+{
+	long n = (long)(sd_stat_sum(SD_DEFERRED_ENTRIES) -
+			sd_stat_sum(SD_FREED_ENTRIES));
+
+	return max(n, 0L);
+}
+
 static int sd_stats_show(char *buf, size_t size)
 {
 	int i, len = 0;
@@ -66,7 +78,7 @@ static int sd_stats_show(char *buf, size_t size)
 			 "drain_cpu_ns: %llu\ndrain_threads: %u\n"
 			 "pool_batches: %u\nbatch_size: %u\nenabled: %d\n"
 			 "backend: %s\n",
-			 atomic_long_read(&sd_pending),
+			 sd_pending_entries(),
 			 READ_ONCE(sd_peak_pending), sd_drain_cpu_ns(),
 			 sd_drain_threads(), sd_batch_pool_size(),
 			 sd_batch_size, READ_ONCE(sd_enabled), sd_hook_backend());
