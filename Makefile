@@ -5,7 +5,7 @@
 #   make [KDIR=<kernel build dir>]   build swapdrain.ko (default: running kernel)
 #   make demo                        fetch a kernel, boot it in QEMU, exit storm off vs on
 #   make check [KERNELS="6.12"]      the test suite in QEMU; ends with "N passed, N failed"
-#                                    (default: the CI subset 6.12 6.12-kprobe 6.1 dkms)
+#                                    (default: the CI subset, see README)
 #   make check-all                   every kernel, arch and backend of the matrix
 #   make check-debug                 the suite on a debug kernel (KASAN, lockdep, ...)
 #   make bench                       the benchmark, module off vs on, same boot

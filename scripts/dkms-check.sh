@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # dkms-check.sh [KERNELS...] (default 6.12): `dkms add`, `build` and
-# `install` of this tree against each fetched x86_64 kernel's headers, with
+# `install` of this tree against each x86_64 kernel's headers (fetched, or
+# the build tree of one built by scripts/build-kernel.sh), with
 # Debian's dkms and private dkms/source/install trees under .cache/dkms, so
 # the host's /usr/src and /lib/modules are not touched. Prints one
 # PASS/FAIL line per kernel and step.
@@ -33,7 +34,8 @@ for ver in "$@"; do
 	# dkms runs depmod on /lib/modules/$KVER: give it the installtree
 	# (seeded with the kernel's module lists) if the host has no such
 	# kernel, and take the link away afterwards.
-	cp "$MODDIR"/modules.{order,builtin,builtin.modinfo} "$root/modules/$KVER/"
+	# (A kernel built by build-kernel.sh has them in its build tree.)
+	cp "${MODDIR:-$KDIR}"/modules.{order,builtin,builtin.modinfo} "$root/modules/$KVER/"
 	link=
 	if [ ! -e "/lib/modules/$KVER" ]; then
 		link=/lib/modules/$KVER
