@@ -26,7 +26,7 @@
 # kernel command line (tests/lib.sh load_module adds them).
 # Env: SD_RUN (scenarios, default check), SD_CMDLINE (more guest kernel
 # arguments, e.g. sd.cycles=200), and ACCEL SMP MEM TIMEOUT for qemu-run.sh
-# (TIMEOUT defaults to 2400 s for debug and emulated arm64 kernels).
+# (TIMEOUT defaults to 5400 s for debug kernels, 2400 s for arm64).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -56,7 +56,8 @@ cell_setup() {
 	case $KERN in *-kprobe) KERN=${KERN%-kprobe}; params+=(backend=kprobe) BACKEND=kprobe ;; esac
 	# Without the function tracer, auto can only pick kprobe.
 	case -$KERN- in *-notrace-*) [ ${#params[@]} -gt 0 ] || params+=(backend=auto) BACKEND=kprobe ;; esac
-	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100" ;; esac
+	# Debug kernels run several times slower: longer limits per scenario.
+	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100 sd.timeout=1200" ;; esac
 	local p
 	for p in "${params[@]}"; do CMDLINE="$CMDLINE sd.modparams=$p"; done
 	CMDLINE="$CMDLINE ${SD_CMDLINE:-}"
@@ -168,7 +169,7 @@ main() {
 		logf=$CACHE/logs/$cell-$RUN-$(date +%Y%m%d-%H%M%S).log
 		: > "$logf"
 		timeout=${TIMEOUT:-}
-		[ "$DEBUG" = 0 ] || timeout=${timeout:-2400}
+		[ "$DEBUG" = 0 ] || timeout=${timeout:-5400}
 		[ "$KARCH" = x86 ] || timeout=${timeout:-2400}	# TCG on x86
 		# shellcheck disable=SC2086 # CMDLINE: several kernel arguments
 		TIMEOUT=${timeout:-900} SD_LOG=$logf \

@@ -8,6 +8,7 @@
 #   sd.run=a,b          only the scenarios named a and b (e.g. storm,fork)
 #   sd.run=shell        an interactive shell (scripts/qemu-run.sh <ver> <initrd> shell)
 # sd.zram=SIZE (default 2G) sizes the zram swap device.
+# sd.timeout=SECONDS (default 300): the limit of each scenario (run.sh).
 # sd.modparams=NAME=VALUE (may repeat): extra swapdrain parameters of the
 #   matrix cell, added by load_module (tests/lib.sh), e.g. backend=kprobe.
 # sd.kmemleak=1: after the run, two kmemleak scans and the report, between

@@ -1,12 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 # Guest test runner: run.sh check | run.sh name[,name...]
-# Runs each tests/NN-*.sh scenario in its own shell with a time limit; a
+# Runs each tests/NN-*.sh scenario in its own shell with a time limit
+# (sd.timeout= seconds on the kernel command line, default 300); a
 # scenario that dies without a PASS/FAIL line of its own is reported as FAIL.
 . /tests/lib.sh
 
 sel=$1
 rc=0
+limit=$(karg timeout)
 : > /tmp/results
 for t in /tests/[0-9]*.sh; do
 	name=${t##*/}; name=${name%.sh}; name=${name#*-}
@@ -16,7 +18,7 @@ for t in /tests/[0-9]*.sh; do
 	unload_module
 	echo "=== $name"
 	start=$(date +%s)
-	{ timeout "${SD_TIMEOUT:-300}" sh "$t" 2>&1; echo $? > /tmp/rc; } |
+	{ timeout "${limit:-300}" sh "$t" 2>&1; echo $? > /tmp/rc; } |
 		tee /tmp/out
 	trc=$(cat /tmp/rc)
 	[ "$trc" -eq 0 ] || killall -9 swapstorm 2>/dev/null
