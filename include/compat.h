@@ -13,6 +13,7 @@
 #define _SWAPDRAIN_COMPAT_H
 
 #include <linux/compiler.h>
+#include <linux/preempt.h>
 #include <linux/ftrace.h>
 #include <linux/ptrace.h>
 #include <linux/timer.h>
@@ -136,6 +137,23 @@ static __always_inline void sd_fregs_set_ip(struct ftrace_regs *fregs,
 {
 	instruction_pointer_set(ftrace_get_regs(fregs), ip);
 }
+#endif
+
+/*
+ * A drain call (claim an item, free it, count it) runs with preemption
+ * off, as the zap path's own call does under the PTE lock: a drain thread
+ * preempted between claiming an item and freeing it would hold that
+ * item's entries (up to 512) for as long as it waits for a CPU, and
+ * swapoff and reclaim would wait with it (seen with full preemption:
+ * PREEMPT, PREEMPT_LAZY).  On PREEMPT_RT the target takes sleeping locks
+ * (the zap path calls it preemptible there): only migration is held off.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#define sd_drain_call_begin()	migrate_disable()
+#define sd_drain_call_end()	migrate_enable()
+#else
+#define sd_drain_call_begin()	preempt_disable()
+#define sd_drain_call_end()	preempt_enable()
 #endif
 
 /* The swapon/swapoff system calls' entry symbols (an arch difference). */

@@ -76,7 +76,9 @@ static DECLARE_DELAYED_WORK(sd_retry_work, sd_retry_fn);
  *
  * If the redirect into the original is missing (someone disarmed all
  * kprobes), sd_call_original()'s own body runs and counts itself on this
- * CPU: such an item is flagged and kept for a retry.
+ * CPU: such an item is flagged and kept for a retry.  From the claim to
+ * the count, the call cannot be preempted (compat.h): a starved drain
+ * thread holds no claimed item while it waits for the CPU.
  */
 static unsigned long sd_claim(struct sd_batch *b, int node,
 			      unsigned long budget)
@@ -87,12 +89,14 @@ static unsigned long sd_claim(struct sd_batch *b, int node,
 	int nr;
 
 	while (freed < budget) {
+		sd_drain_call_begin();	/* claimed means being freed */
 		i = atomic_inc_return(&b->next) - 1;
-		if (i >= b->count)
+		if (i >= b->count) {
+			sd_drain_call_end();
 			break;
+		}
 		item = b->items[i];
 		nr = sd_item_nr(item);
-		migrate_disable();
 		body = this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]);
 		sd_call_original(sd_item_entry(item), nr);
 		if (unlikely(this_cpu_read(sd_stats.v[SD_STUB_BODY_CALLS]) != body))
@@ -104,7 +108,7 @@ static unsigned long sd_claim(struct sd_batch *b, int node,
 			freed -= nr;
 			calls++;
 		}
-		migrate_enable();
+		sd_drain_call_end();
 		/* one call can free 512 entries: let the foreground in often */
 		cond_resched();
 	}

@@ -23,10 +23,10 @@
  * - target probe on a trap (INT3, BRK): the probed instruction must run,
  *   so the drainer enters at the probe and the trap fires once more.  A
  *   per-CPU note of the redirected task lets that second hit pass without
- *   a decision.  The drainers call with migration disabled, so the note is
- *   on the right CPU; a note left behind (the probe went in between) only
- *   spares one later call of the same kthread a decision it would make
- *   the same way.
+ *   a decision.  The drainers call with preemption off (PREEMPT_RT:
+ *   migration off), so the note is on the right CPU; a note left behind
+ *   (the probe went in between) only spares one later call of the same
+ *   kthread a decision it would make the same way.
  *
  * How execution resumes at the new IP, and why IBT/BTI never object:
  * - x86 with KPROBES_ON_FTRACE, probe on the fentry site (sym+0, or sym+4
