@@ -1,7 +1,10 @@
 #!/bin/sh
 # Starved drainers: a SCHED_FIFO spinner on every vCPU for a few seconds.
-# What is left to SCHED_OTHER tasks, the exits and the drain threads, is
-# 50 ms a second per CPU (the fair server on 6.12, RT throttling before).
+# What is left to SCHED_OTHER tasks is 50 ms a second per CPU (the fair
+# server on 6.12+, RT throttling before), and a nice-0 busy loop per CPU
+# takes most of that from the nice-19 drain threads: the fair server hands
+# those 50 ms out at once, so without them the drain of a small storm could
+# fit in it and never wait (seen: no batch ever 200 ms old).
 # Six processes with scattered swap are killed in two waves, 1.5 s apart.
 # The first wave's batches wait longer than max_delay_ms=200, and the age
 # bound must kick in while the CPUs spin: the age watch drains them at
@@ -18,8 +21,16 @@ base=$(swapfree_kb)
 info "sched_rt_runtime_us $(cat /proc/sys/kernel/sched_rt_runtime_us)" \
      "/ sched_rt_period_us $(cat /proc/sys/kernel/sched_rt_period_us)"
 a0=$(stat fallback_age) ad0=$(stat age_drains)
+HOGS=
+for c in $(seq "$(nproc)"); do
+	sh -c 'while :; do :; done' &
+	HOGS="$HOGS $!"
+done
+trap 'kill $HOGS 2> /dev/null' EXIT
 OUT=$(sdtool starve -p 6 -m 24 -f 65 -g 1 -t $SECS -k 100 -w 1500 -S "$SYSSTATS") ||
 	bad "sdtool starve: exit $?"
+# shellcheck disable=SC2086 # a list of pids
+kill $HOGS
 echo "$OUT" | sed 's/^/  /'
 t0=$(now_ms)
 wait_drained 60
