@@ -300,7 +300,7 @@ void sd_batch_freed(unsigned long entries)
 	atomic_long_sub(entries, &sd_reserved);
 }
 
-/* Reserve at least nr entries for this CPU, or 0 beyond max_pending. */
+/* Reserve at least nr entries for this CPU; false beyond max_pending. */
 static bool sd_credit_get(struct sd_cpu *sc, int nr)
 {
 	long need = nr - sc->credit, take = max_t(long, need, SD_CREDIT);
@@ -326,7 +326,9 @@ static bool sd_credit_get(struct sd_cpu *sc, int nr)
  * The hook's slow path, interrupts off: no batch, not enough credit, or
  * sd_credit_gen moved.  Runs the checks that need shared state, so they
  * run at least once per batch and per SD_CREDIT entries.  Returns the
- * fallback reason, or SD_NR_STATS when the call can be taken.
+ * fallback reason, or SD_NR_STATS when the call can be taken.  After a
+ * fallback the caller gives the credit back, so the next call comes here
+ * again for as long as the reason holds.
  */
 static enum sd_stat sd_batch_refill(struct sd_cpu *sc, int nr)
 {
@@ -339,25 +341,18 @@ static enum sd_stat sd_batch_refill(struct sd_cpu *sc, int nr)
 	}
 	if (sd_swap_low()) {
 		sd_urgent_from_hook();
-		sd_credit_put(sc);
 		return SD_FALLBACK_SWAP_LOW;
 	}
-	if (sd_swapoff_running()) {
-		sd_credit_put(sc);
+	if (sd_swapoff_running())
 		return SD_FALLBACK_SWAPOFF;
-	}
-	if (sd_queue_too_old(sc->node)) {
-		sd_credit_put(sc);
+	if (sd_queue_too_old(sc->node))
 		return SD_FALLBACK_AGE;
-	}
 	if (sc->credit < nr && !sd_credit_get(sc, nr))
 		return SD_FALLBACK_BOUND;
 	if (!sc->cur) {
 		b = sd_pool_get(sc->node);
-		if (unlikely(!b)) {
-			sd_credit_put(sc);
+		if (unlikely(!b))
 			return SD_FALLBACK_FULL;
-		}
 		b->count = 0;
 		b->entries = 0;
 		b->stamp = jiffies;
@@ -392,6 +387,7 @@ bool sd_batch_add(swp_entry_t entry, int nr)
 		     sc->gen != atomic_read(&sd_credit_gen))) {
 		why = sd_batch_refill(sc, nr);
 		if (why != SD_NR_STATS) {
+			sd_credit_put(sc);
 			local_irq_restore(flags);
 			return sd_fallback(why, nr);
 		}
