@@ -25,8 +25,9 @@
 # Extra module parameters reach the guest as sd.modparams=NAME=VALUE on the
 # kernel command line (tests/lib.sh load_module adds them).
 # Env: SD_RUN (scenarios, default check), SD_CMDLINE (more guest kernel
-# arguments, e.g. sd.cycles=200), and ACCEL SMP MEM TIMEOUT for qemu-run.sh
-# (TIMEOUT defaults to 5400 s for debug kernels, 2400 s for arm64).
+# arguments, e.g. sd.cycles=200), and ACCEL SMP MEM TIMEOUT TCG_THREAD for
+# qemu-run.sh (TIMEOUT defaults to 5400 s for debug kernels, 2400 s for
+# arm64; TCG_THREAD to single for x86 kernels, multi for arm64).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -57,7 +58,7 @@ cell_setup() {
 	# Without the function tracer, auto can only pick kprobe.
 	case -$KERN- in *-notrace-*) [ ${#params[@]} -gt 0 ] || params+=(backend=auto) BACKEND=kprobe ;; esac
 	# Debug kernels run several times slower: longer limits per scenario.
-	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100 sd.timeout=1200" ;; esac
+	case -$KERN- in *-debug-*) DEBUG=1; CMDLINE="panic_on_warn=1 sd.kmemleak=1 sd.cycles=100 sd.timeout=1200 sd.timeout_cycles=3000" ;; esac
 	local p
 	for p in "${params[@]}"; do CMDLINE="$CMDLINE sd.modparams=$p"; done
 	CMDLINE="$CMDLINE ${SD_CMDLINE:-}"
@@ -126,6 +127,12 @@ main() {
 			continue
 		fi
 		kernel_env "$KERN"
+		# x86 under multi-threaded TCG: a vCPU can run a stale translation
+		# of a text_poke int3 after the rewrite is done, an unhandled int3
+		# (README, "Known problem"); with one TCG thread it does not.
+		# arm64 patches without a breakpoint.
+		tcg=${TCG_THREAD:-multi}
+		[ -n "${TCG_THREAD:-}" ] || [ "$KARCH" != x86 ] || tcg=single
 		t1=$(now)
 
 		# Build in the work tree (as a developer would), one build at a time,
@@ -172,7 +179,7 @@ main() {
 		[ "$DEBUG" = 0 ] || timeout=${timeout:-5400}
 		[ "$KARCH" = x86 ] || timeout=${timeout:-2400}	# TCG on x86
 		# shellcheck disable=SC2086 # CMDLINE: several kernel arguments
-		TIMEOUT=${timeout:-900} SD_LOG=$logf \
+		TIMEOUT=${timeout:-900} SD_LOG=$logf TCG_THREAD=$tcg \
 			"$TOP/scripts/qemu-run.sh" "$KERN" "$initrd" "$RUN" $CMDLINE || rc=$?
 		t4=$(now)
 

@@ -5,7 +5,9 @@
 # stdout and in .cache/logs/<ver>-<run>-<time>.log. Prints the log path last
 # on stderr. Env: ACCEL (tcg|kvm, default tcg), SMP (2), MEM (MiB, 2048),
 # TIMEOUT (s, 900), SD_LOG (log file), QEMU_EXTRA (more QEMU arguments,
-# split at spaces, e.g. -numa options). Exit status: QEMU's (124 on timeout).
+# split at spaces, e.g. -numa options), TCG_THREAD (multi|single: QEMU's
+# TCG with one host thread per vCPU, the default, or one for all).
+# Exit status: QEMU's (124 on timeout).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -16,8 +18,13 @@ run=${3:-check}
 shift $(($# < 3 ? $# : 3))
 kernel_env "$ver"
 
+case ${TCG_THREAD:-multi} in
+multi|single) ;;
+*)	die "TCG_THREAD must be multi or single" ;;
+esac
+tcg=tcg,thread=${TCG_THREAD:-multi}
 case ${ACCEL:-tcg} in
-tcg)	accel=(-accel tcg -cpu max) ;;
+tcg)	accel=(-accel "$tcg" -cpu max) ;;
 kvm)	accel=(-accel kvm -cpu host) ;;
 *)	die "ACCEL must be tcg or kvm" ;;
 esac
@@ -25,7 +32,7 @@ case $KARCH in
 arm64)	qemu=(qemu-system-aarch64 -machine virt) console=ttyAMA0
 	# TCG: QEMU's own pointer-authentication algorithm is much faster
 	# than the architected QARMA (the kernel signs every return address).
-	[ "${ACCEL:-tcg}" != tcg ] || accel=(-accel tcg -cpu "max,pauth-impdef=on") ;;
+	[ "${ACCEL:-tcg}" != tcg ] || accel=(-accel "$tcg" -cpu "max,pauth-impdef=on") ;;
 x86)	qemu=(qemu-system-x86_64) console=ttyS0 ;;
 *)	die "no QEMU for $KARCH kernels" ;;
 esac
@@ -36,7 +43,7 @@ LOG=${SD_LOG:-$CACHE/logs/$ver-${run//[^a-zA-Z0-9_.-]/_}-$(date +%Y%m%d-%H%M%S).
 # kernel log (panic_print=0x20); -no-reboot then ends QEMU.
 append="console=$console quiet loglevel=4 log_buf_len=1M panic=-1 oops=panic"
 append+=" softlockup_panic=1 hung_task_panic=1 panic_print=0x20 sd.run=$run $*"
-log "booting $KVER (${ACCEL:-tcg}, ${SMP:-2} cpus, ${MEM:-2048} MiB): $append"
+log "booting $KVER (${ACCEL:-tcg}${TCG_THREAD:+ thread=$TCG_THREAD}, ${SMP:-2} cpus, ${MEM:-2048} MiB): $append"
 qemu+=("${accel[@]}" -smp "${SMP:-2}" -m "${MEM:-2048}"
       -nodefaults -display none -no-reboot
       -kernel "$VMLINUZ" -initrd "$initrd" -append "$append")

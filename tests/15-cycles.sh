@@ -46,6 +46,8 @@ while [ $n -lt "$CYCLES" ]; do
 	[ "$(echo "$left" | tail -n1)" = 0 ] ||
 		{ bad "cycle $n: unloaded with $(echo "$left" | tail -n1) entries pending"; break; }
 	ti=$((ti + t2 - t1)) tw=$((tw + t3 - t2)) tr=$((tr + $(now_ms) - t3))
+	[ $((n % 10)) != 0 ] || [ $n = "$CYCLES" ] ||
+		info "$n/$CYCLES cycles in $(($(now_ms) - t0)) ms, $busy with deferred entries"
 done
 info "$n cycles in $(($(now_ms) - t0)) ms (insmod $ti, waiting $tw, rmmod $tr);" \
      "$busy with deferred entries before rmmod"

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Guest test runner: run.sh check | run.sh name[,name...]
 # Runs each tests/NN-*.sh scenario in its own shell with a time limit
-# (sd.timeout= seconds on the kernel command line, default 300); a
+# (sd.timeout= seconds on the kernel command line, default 300;
+# sd.timeout_<name>= for one scenario); a
 # scenario that dies without a PASS/FAIL line of its own is reported as FAIL.
 . /tests/lib.sh
 
@@ -10,15 +11,19 @@ sel=$1
 rc=0
 limit=$(karg timeout)
 : > /tmp/results
-for t in /tests/[0-9]*.sh; do
+# diag-*.sh: diagnostics, run only when named.
+for t in /tests/[0-9]*.sh /tests/diag-*.sh; do
+	[ -e "$t" ] || continue
 	name=${t##*/}; name=${name%.sh}; name=${name#*-}
+	case $t in */diag-*) [ "$sel" != check ] || continue ;; esac
 	if [ "$sel" != check ]; then
 		case ",$sel," in *",$name,"*) ;; *) continue ;; esac
 	fi
 	unload_module
 	echo "=== $name"
 	start=$(date +%s)
-	{ timeout "${limit:-300}" sh "$t" 2>&1; echo $? > /tmp/rc; } |
+	lim=$(karg "timeout_$name")
+	{ timeout "${lim:-${limit:-300}}" sh "$t" 2>&1; echo $? > /tmp/rc; } |
 		tee /tmp/out
 	trc=$(cat /tmp/rc)
 	[ "$trc" -eq 0 ] || killall -9 swapstorm 2>/dev/null
