@@ -292,6 +292,20 @@ release_drainers() {
 # out, SwapFree can then be compared with its baseline again, and the
 # children those shells fork no longer exit with swap entries. swapoff
 # only returns once every slot is free again: a held entry would hang it.
+# settle_memfree: drop the page cache and wait (<= 10 s) until MemFree
+# stops rising: memory freed by the last scenario's exits comes back late.
+settle_memfree() {
+	local a b=0 i=0
+	sync
+	echo 3 > /proc/sys/vm/drop_caches
+	echo 1 > /proc/sys/vm/compact_memory 2> /dev/null
+	a=$(meminfo_kb MemFree)
+	while [ $i -lt 20 ] && [ $((a - b)) -gt 1024 ]; do
+		usleep 500000
+		b=$a a=$(meminfo_kb MemFree) i=$((i + 1))
+	done
+}
+
 refault_swap() {
 	local dev
 	for dev in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
