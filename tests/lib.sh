@@ -70,6 +70,12 @@ wait_drained() {
 		usleep 100000
 		n=$((n - 1))
 	done
+	# Where it stands: stuck (the same counts a second apart) or still
+	# being fed (deferred_entries growing: forks of swapped-out shells).
+	info "not drained: deferred_entries $(stat deferred_entries), freed_entries $(stat freed_entries)"
+	show_drainers
+	usleep 1000000
+	info "1 s later: deferred_entries $(stat deferred_entries), freed_entries $(stat freed_entries), pending $(stat pending_entries)"
 	bad "not drained after ${1:-60} s: pending_entries=$p"
 }
 
@@ -287,11 +293,6 @@ release_drainers() {
 	return 0
 }
 
-# refault_swap: swap every live process's pages back in (swapoff + swapon
-# of every swap device). After memory pressure has pushed the test shells
-# out, SwapFree can then be compared with its baseline again, and the
-# children those shells fork no longer exit with swap entries. swapoff
-# only returns once every slot is free again: a held entry would hang it.
 # settle_memfree: drop the page cache and wait (<= 10 s) until MemFree
 # stops rising: memory freed by the last scenario's exits comes back late.
 settle_memfree() {
@@ -306,6 +307,11 @@ settle_memfree() {
 	done
 }
 
+# refault_swap: swap every live process's pages back in (swapoff + swapon
+# of every swap device). After memory pressure has pushed the test shells
+# out, SwapFree can then be compared with its baseline again, and the
+# children those shells fork no longer exit with swap entries. swapoff
+# only returns once every slot is free again: a held entry would hang it.
 refault_swap() {
 	local dev
 	for dev in $(awk 'NR > 1 { print $1 }' /proc/swaps); do
