@@ -32,7 +32,7 @@ set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-CELLS_CI=(6.12 6.12-kprobe 6.1 6.12-arm64 6.12-arm64-kprobe dkms)
+CELLS_CI=(6.12 6.12-kprobe 6.1 7.2 6.12-arm64 6.12-arm64-kprobe dkms)
 CELLS_ALL=(6.12 6.12-kprobe 6.1 6.1-kprobe 7.2 7.2-kprobe 6.12-notrace 6.12-arm64 6.12-arm64-kprobe dkms)
 DKMS_KERNELS=(6.12 6.1 7.2)
 CELLS_DEBUG=(6.12-debug)
