@@ -61,22 +61,41 @@ param() { cat "$PARAMS/$1"; }
 # Print the stats file, indented.
 show_stats() { sed 's/^/  stats: /' "$STATS"; }
 
+# Polls that wait for the queue to empty must not fork: after memory
+# pressure the test shell's pages are in swap, and every child it forks
+# (busybox runs usleep and awk in one) exits with references to them,
+# which the module defers: a loop of forks keeps feeding the queue it
+# waits on. stat_nofork NAME sets SV from the sysfs stats (generated once
+# per open, so a byte-wise read is one snapshot); sleep_nofork S waits S
+# seconds (fractions allowed) on a FIFO nobody writes.
+stat_nofork() {
+	local k v
+	SV=
+	while read -r k v _; do
+		[ "$k" = "$1:" ] && { SV=$v; return 0; }
+	done < "$SYSSTATS"
+	return 1
+}
+[ -p /tmp/.sd_sleep ] || mkfifo /tmp/.sd_sleep
+exec 8<> /tmp/.sd_sleep
+sleep_nofork() { read -r -t "$1" _ <&8; }
+
 # wait_drained [seconds]: poll until pending_entries is 0.
 wait_drained() {
-	local n=$((${1:-60} * 10)) p
+	local n=$((${1:-60} * 10))
 	while [ $n -gt 0 ]; do
-		p=$(stat pending_entries) || { bad "no stats file"; return 1; }
-		[ "$p" = 0 ] && return 0
-		usleep 100000
+		stat_nofork pending_entries || { bad "no stats file"; return 1; }
+		[ "$SV" = 0 ] && return 0
+		sleep_nofork 0.1
 		n=$((n - 1))
 	done
 	# Where it stands: stuck (the same counts a second apart) or still
-	# being fed (deferred_entries growing: forks of swapped-out shells).
+	# being fed (deferred_entries growing).
 	info "not drained: deferred_entries $(stat deferred_entries), freed_entries $(stat freed_entries)"
 	show_drainers
 	usleep 1000000
 	info "1 s later: deferred_entries $(stat deferred_entries), freed_entries $(stat freed_entries), pending $(stat pending_entries)"
-	bad "not drained after ${1:-60} s: pending_entries=$p"
+	bad "not drained after ${1:-60} s: pending_entries=$SV"
 }
 
 # deferred = freed and nothing pending.
