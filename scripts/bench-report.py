@@ -119,14 +119,15 @@ for name in sorted(os.listdir(OUT)):
                     toks = line.split()
                     kv = dict(t.split("=", 1) for t in toks[1:-1])
                     t, ms = toks[-1].split(",")
-                    frames[(kv["tag"], int(kv["busy"]), kv["mode"])].append(
+                    frames[(kv["tag"], int(kv["busy"]), int(kv.get("duty", 100)),
+                            kv["mode"])].append(
                         (float(t), float(ms)))
 with open(os.path.join(OUT, "frames.csv"), "w", newline="") as f:
     w = csv.writer(f)
-    w.writerow(["tag", "busy", "mode", "due_ms_after_kill", "frame_ms"])
-    for (tag, busy, mode), fl in sorted(frames.items()):
+    w.writerow(["tag", "busy", "duty", "mode", "due_ms_after_kill", "frame_ms"])
+    for (tag, busy, duty, mode), fl in sorted(frames.items()):
         for t, ms in fl:
-            w.writerow([tag, busy, mode, t, ms])
+            w.writerow([tag, busy, duty, mode, t, ms])
 with open(os.path.join(OUT, "threads.csv"), "w", newline="") as f:
     w = csv.writer(f)
     w.writerow(["tag", "when", "comm", "allowed", "cpu", "runtime_ns"])
@@ -277,27 +278,41 @@ FG_KEYS = ["storm_p50_ms", "storm_p99_ms", "storm_max_ms", "storm_missed",
            "kill_median_ms", "kill_total_ms", "return_ms", "drained_ms",
            "window_ms", "pending_end", "sd_peak_pending_entries",
            "drain_cpu_ms", "exit_cpu_ms"]
-fg_busy = sorted({r["busy"] for r in select(w="fg")})
+for r in select(w="fg"):
+    r.setdefault("duty", 100)
+
+
+def load_name(busy, duty):
+    if busy == 0:
+        return "idle guest"
+    if duty >= 100:
+        return "%d busy processes" % busy
+    return "%d processes busy %d%% of the time" % (busy, duty)
+
+
+# idle, then partial loads, then the saturating one
+fg_loads = sorted({(r["busy"], r["duty"]) for r in select(w="fg")},
+                  key=lambda l: (l[0] > 0, l[1], l[0]))
 for tag in tags:
-    for busy in fg_busy:
-        off = select(w="fg", tag=tag, busy=busy, mode="off")
-        modes = sorted({r["mode"] for r in select(w="fg", tag=tag, busy=busy)},
+    for busy, duty in fg_loads:
+        off = select(w="fg", tag=tag, busy=busy, duty=duty, mode="off")
+        modes = sorted({r["mode"] for r in select(w="fg", tag=tag, busy=busy, duty=duty)},
                        key=lambda m: (m != "off", m != "on", m))
         if not modes:
             continue
         for mode in modes:
-            rows = select(w="fg", tag=tag, busy=busy, mode=mode)
-            cell = OrderedDict(tag=tag, busy=busy, mode=mode, n=len(rows))
+            rows = select(w="fg", tag=tag, busy=busy, duty=duty, mode=mode)
+            cell = OrderedDict(tag=tag, busy=busy, duty=duty, mode=mode, n=len(rows))
             for k in FG_KEYS:
                 cell[k] = metric(rows, k, lambda v: v is not None and v >= 0)
             if mode != "off":
                 for k in ("storm_p99_ms", "storm_p50_ms", "storm_max_ms", "kill_total_ms"):
                     cell["ratio_" + k] = ratio(off, rows, k)
             summary["fg"].append(cell)
-        c = [x for x in summary["fg"] if (x["tag"], x["busy"], x["mode"]) == (tag, busy, "on")]
+        c = [x for x in summary["fg"]
+             if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "on")]
         c = c[0] if c else None
-        target("foreground frame p99 during storm on/off, %s" %
-               ("idle guest" if busy == 0 else "%d busy processes" % busy),
+        target("foreground frame p99 during storm on/off, %s" % load_name(busy, duty),
                rget(c, "ratio_storm_p99_ms"), 0.6, pairs(c, "ratio_storm_p99_ms"),
                spread_of(c, "ratio_storm_p99_ms"))
 
@@ -368,13 +383,14 @@ md.append("Method: the same boot runs every cell with the module loaded afresh "
           "between repetitions. Figures: median [min-max] of %s repetitions; "
           "ratios: on/off of the medians (\"pairs\": the spread of the "
           "per-repetition on/off ratios). Exit storms: %s processes x %s MiB "
-          "(4 KiB pages, `MADV_PAGEOUT` of the first N%%; `-g 16`: in 16-page "
+          "(%s in the smp4, smp8 and numa boots; "
+          "4 KiB pages, `MADV_PAGEOUT` of the first N%%; `-g 16`: in 16-page "
           "chunks in random order, scattered slots, `-g 1`: single pages), all "
           "SIGKILLed at once. Host load during the run (1-min load average, "
           "2 host CPUs shared with other QEMU jobs): %s. Under TCG the host's "
           "load changes every timing; only same-boot ratios are meaningful."
           % (host.get("reps", "?"), host.get("exit_p", "?"), host.get("exit_m", "?"),
-             host.get("load", "?")))
+             host.get("scale_exit", "?").replace("x", " x ") + " MiB", host.get("load", "?")))
 md.append("")
 
 md.append("### Targets")
@@ -498,14 +514,18 @@ if fgs:
                   "(nice 0) while %s processes x %s MiB (60%% swapped, `-g 16`) are killed "
                   "at once. Window: from the kills until every process is reaped, nothing "
                   "is pending and SwapFree is back (at least 1 s, at most 20 s). Frame time: "
-                  "end minus due time; missed: longer than 16.7 ms (dropped slots count)."
+                  "end minus due time; missed: longer than 16.7 ms (dropped slots count). "
+                  "Load: \"N busy\" is N processes spinning at nice 0 (with 2 vCPUs, 2 "
+                  "of them saturate the guest: frames are late before any kill), "
+                  "\"N busy D%%\" N processes spinning D%% of every 10 ms."
                   % (calib[0]["fgwork_ms"], host.get("fg_p", "?"), host.get("fg_m", "?")))
         md.append("")
     md.append("| load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for c in fgs:
         md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
-            "idle" if c["busy"] == 0 else "%d busy" % c["busy"], c["mode"],
+            "idle" if c["busy"] == 0 else "%d busy" % c["busy"] +
+            ("" if c["duty"] >= 100 else " %d%%" % c["duty"]), c["mode"],
             fmt(c["storm_p50_ms"], 1), fmt(c["storm_p99_ms"], 1),
             fr(rget(c, "ratio_storm_p99_ms")) if c["mode"] != "off" else "",
             fmt(c["storm_missed"]), fmt(c["storm_frames"]),
@@ -602,9 +622,9 @@ for g in (16, 1):
                     tri(on and on["exit_cpu_ms"]) + tri(on and on["drain_cpu_ms"]) +
                     tri(on and on["total_cpu_ms"]))
     wdat("exit_g%d.dat" % g, rows)
-for (tag, busy, mode), fl in frames.items():
+for (tag, busy, duty, mode), fl in frames.items():
     if tag == main:
-        wdat("frames_b%d_%s.dat" % (busy, mode),
+        wdat("frames_b%d%s_%s.dat" % (busy, "" if duty >= 100 else "d%d" % duty, mode),
              [(t, ms if ms >= 0 else 60) for t, ms in fl])
 rows = []
 i = 0

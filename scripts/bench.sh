@@ -16,7 +16,8 @@
 # results/bench-quick.*); prints the tables.
 # Env: BENCH_QUICK=1 (smoke run, ~3 min), BOOTS (subset of the above),
 # BENCH_REV (git rev of the module to build; default: the working tree),
-# REPS (5), EXIT (procs x MiB, 4x32), PCTS (0,30,60,90), G1PCTS (60),
+# REPS (5), EXIT (procs x MiB in smp2, 4x256: the storm the targets were
+# set for), SCALEEXIT (in smp4/smp8/numa, 4x32), PCTS (0,30,60,90), G1PCTS (60),
 # THREADS (extra nr_threads at 60% in smp2, 1), FG (10x16), FGBUSY (2),
 # FGWORK (ms per frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5),
 # ACCEL, BENCH_TIMEOUT (s per boot, 3600).
@@ -29,9 +30,10 @@ t_start=$(date +%s)
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${BOOTS:=smp2 numa}" "${REPS:=2}" "${EXIT:=4x16}" "${PCTS:=60,90}"
 	: "${G1PCTS:=}" "${FG:=10x8}" "${LIVE:=16}" "${LIVEREPS:=2}"
-	: "${THREADS:=1}"
+	: "${THREADS:=1}" "${SCALEEXIT:=4x16}"
 fi
-: "${BOOTS:=smp2 smp4 smp8 numa icount}" "${REPS:=5}" "${EXIT:=4x32}"
+: "${BOOTS:=smp2 smp4 smp8 numa icount}" "${REPS:=5}" "${EXIT:=4x256}"
+: "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
@@ -96,7 +98,7 @@ numa_mem=3072
 numa="-object memory-backend-ram,id=m0,size=$((numa_mem / 2))M"
 numa+=" -object memory-backend-ram,id=m1,size=$((numa_mem / 2))M"
 numa+=" -numa node,cpus=0-1,nodeid=0,memdev=m0 -numa node,cpus=2-3,nodeid=1,memdev=m1"
-at60="sd.pcts=60 sd.g1pcts="
+at60="sd.pcts=60 sd.g1pcts= sd.exit=$SCALEEXIT"
 failed=
 # shellcheck disable=SC2086 # $at60 is two arguments
 for b in $BOOTS; do
@@ -128,6 +130,7 @@ wall=$(( $(date +%s) - t_start ))
 	echo "reps=$REPS"
 	echo "exit_p=${EXIT%x*}"
 	echo "exit_m=${EXIT#*x}"
+	echo "scale_exit=$SCALEEXIT"
 	echo "fg_p=${FG%x*}"
 	echo "fg_m=${FG#*x}"
 	echo "load=$loads (at the start and after each boot: $BOOTS)"

@@ -18,8 +18,10 @@
 #   sd.g1pcts=60                % swapped also measured with -g 1 [none]
 #   sd.threads=2                extra nr_threads at 60% (-g 16): modes onN [none]
 #   sd.fg=10x64                 foreground storm: procs x MiB (60%, -g 16)
-#   sd.fgbusy=2                 background spinners in the loaded run
-#   sd.fgloads=0,2              spinners of each foreground cell [0,fgbusy]
+#   sd.fgbusy=2                 background spinners in the loaded runs
+#   sd.fgloads=0,2@50,2         loads of the foreground cells: N spinners,
+#                               busy D% of the time with N@D
+#                               [0,fgbusy@50,fgbusy]
 #   sd.fgmodes=off,on           modes of the foreground cells
 #   sd.fgwork=4                 ms of work per 16.7 ms frame (calibrated)
 #   sd.live=256                 pass-through: MiB munmapped by a live process
@@ -40,7 +42,7 @@ THREADS=$(arg threads)
 FG=$(arg fg); FG=${FG:-10x64}
 FGBUSY=$(arg fgbusy); FGBUSY=${FGBUSY:-2}
 FGWORK=$(arg fgwork); FGWORK=${FGWORK:-4}
-FGLOADS=$(arg fgloads); FGLOADS=${FGLOADS:-0,$FGBUSY}
+FGLOADS=$(arg fgloads); FGLOADS=${FGLOADS:-0,$FGBUSY@50,$FGBUSY}
 FGMODES=$(arg fgmodes); FGMODES=${FGMODES:-off,on}
 LIVE=$(arg live); LIVE=${LIVE:-256}
 LIVEREPS=$(arg livereps); LIVEREPS=${LIVEREPS:-9}
@@ -139,22 +141,24 @@ sec_exit() {
 
 # Foreground frames during a storm of many small processes, idle / loaded.
 sec_fg() {
-	local p=${FG%x*} m=${FG#*x} rep=0 iters busy mo o
+	local p=${FG%x*} m=${FG#*x} rep=0 iters load busy duty mo o
 	mode none
 	OUT=$(/tests/bin/benchstorm calib -w "$FGWORK")
 	iters=$(kv calib_iters)
 	echo "@C tag=$TAG fgwork_ms=$FGWORK $(echo "$OUT" | tr '\n' ' ')"
 	while [ $rep -lt "$REPS" ]; do
 		rep=$((rep + 1))
-		for busy in $(list "$FGLOADS"); do
+		for load in $(list "$FGLOADS"); do
+			busy=${load%@*} duty=100
+			[ "$busy" = "$load" ] || duty=${load#*@}
 			# shellcheck disable=SC2046 # a list of modes
 			for mo in $(order $rep $(list "$FGMODES")); do
 				o=
 				[ $rep = 1 ] && o=-O
 				run_storm fg $rep "$mo" -p "$p" -m "$m" -f 60 -g 16 \
-					-F "$iters" -B "$busy" -P 1000 -M 1000 -C 20000 $o
+					-F "$iters" -B "$busy" -D "$duty" -P 1000 -M 1000 -C 20000 $o
 				[ $rep = 1 ] && echo "$OUT" |
-					sed -n "s/^frame=/@F tag=$TAG busy=$busy mode=$mo /p"
+					sed -n "s/^frame=/@F tag=$TAG busy=$busy duty=$duty mode=$mo /p"
 			done
 		done
 	done

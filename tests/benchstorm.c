@@ -4,7 +4,7 @@
  *
  *   benchstorm storm [-p procs] [-m MiB] [-f pct] [-g pages] [-S stats]
  *		      [-E exit_latency] [-F iters] [-B busy] [-P pre_ms]
- *		      [-C cap_ms] [-M min_ms] [-O]
+ *		      [-D duty] [-C cap_ms] [-M min_ms] [-O]
  *	P children each map M MiB (private anonymous, 4 KiB pages), fill it
  *	and MADV_PAGEOUT the first F% (in chunks of G pages in a shuffled
  *	order with -g, as in swapstorm), then wait.  The parent SIGKILLs them
@@ -28,7 +28,9 @@
  *	the last child is reaped (reap_) and after that (after_); -O prints
  *	every frame.
  *	-B n: n background processes spin at nice 0 from before the frames
- *	until the window ends (a realistic CPU load).
+ *	until the window ends (a CPU load).  -D duty: each of them spins
+ *	for duty% of every 10 ms and sleeps the rest (default 100: always
+ *	runnable), a load that leaves the CPUs partly idle.
  *	-C cap_ms: the window ends at the latest cap_ms after the kills
  *	(default 60000); what was not back by then is reported as -1.
  *	-M min_ms: with -F, the frames' storm window lasts at least min_ms.
@@ -65,7 +67,8 @@
 #define MAX_FRAMES 100000
 #define HIST_BUCKETS 32
 
-static long procs = 4, mib = 64, pct = 60, chunk_pages, busy, pre_ms = 1000;
+static long procs = 4, mib = 64, pct = 60, chunk_pages, busy, duty = 100;
+static long pre_ms = 1000;
 static long cap_ms = 60000, fg_iters, calib_ms = 5, min_window_ms;
 static int print_frames, populate;
 static const char *stats_file, *exitlat_file;
@@ -296,6 +299,28 @@ static void work(long iters)
 	sink = x;
 }
 
+/* A background load process: busy duty% of every 10 ms period. */
+static void __attribute__((noreturn)) spin(void)
+{
+	double t0 = now_ms(), end;
+
+	for (;;) {
+		if (duty >= 100) {
+			work(1000000);
+			continue;
+		}
+		end = t0 + duty / 10.0;
+		while (now_ms() < end)
+			work(1000);
+		t0 += 10;
+		end = now_ms();
+		if (t0 > end)
+			usleep((t0 - end) * 1000);
+		else
+			t0 = end;	/* behind: start a new period now */
+	}
+}
+
 struct frame {
 	double start;	/* scheduled start, ms (CLOCK_MONOTONIC) */
 	double ms;	/* end - scheduled start */
@@ -505,10 +530,8 @@ static int do_storm(void)
 		busy_pids[i] = fork();
 		if (busy_pids[i] < 0)
 			die("fork");
-		if (busy_pids[i] == 0) {
-			for (;;)
-				work(1000000);
-		}
+		if (busy_pids[i] == 0)
+			spin();
 	}
 	if (fg_iters) {
 		frames = calloc(MAX_FRAMES, sizeof(*frames));
@@ -588,8 +611,8 @@ static int do_storm(void)
 
 	qsort(dt, procs, sizeof(*dt), cmp_double);
 	qsort(exit_cpu, procs, sizeof(*exit_cpu), cmp_double);
-	printf("procs=%ld\nmib=%ld\npct=%ld\nchunk_pages=%ld\nbusy=%ld\n",
-	       procs, mib, pct, chunk_pages, busy);
+	printf("procs=%ld\nmib=%ld\npct=%ld\nchunk_pages=%ld\nbusy=%ld\n"
+	       "duty=%ld\n", procs, mib, pct, chunk_pages, busy, duty);
 	printf("swapfree_base_kb=%ld\nswapped_kb=%ld\nchild_swap_kb=%ld\n",
 	       base, base - ready_free, child_swap);
 	printf("setup_ms=%.0f\nfill_ms=%.0f\npageout_ms=%.0f\n", t_setup,
@@ -660,7 +683,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: benchstorm storm [-p procs] [-m MiB] [-f pct] [-g pages] [-S stats]\n"
-		"                  [-E exit_latency] [-F iters] [-B busy] [-P pre_ms] [-C cap_ms] [-M min_ms] [-O]\n"
+		"                  [-E exit_latency] [-F iters] [-B busy] [-D duty] [-P pre_ms]\n"
+		"                  [-C cap_ms] [-M min_ms] [-O]\n"
 		"       benchstorm calib [-w ms]\n");
 	exit(2);
 }
@@ -674,7 +698,7 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "p:m:f:g:S:E:F:B:P:C:M:Ow:z")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:f:g:S:E:F:B:D:P:C:M:Ow:z")) != -1) {
 		switch (opt) {
 		case 'p': procs = atol(optarg); break;
 		case 'm': mib = atol(optarg); break;
@@ -684,6 +708,7 @@ int main(int argc, char **argv)
 		case 'E': exitlat_file = optarg; break;
 		case 'F': fg_iters = atol(optarg); break;
 		case 'B': busy = atol(optarg); break;
+		case 'D': duty = atol(optarg); break;
 		case 'P': pre_ms = atol(optarg); break;
 		case 'C': cap_ms = atol(optarg); break;
 		case 'M': min_window_ms = atol(optarg); break;
@@ -694,7 +719,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (procs < 1 || mib < 1 || pct < 0 || pct > 100 || chunk_pages < 0 ||
-	    busy < 0 || pre_ms < 0 || cap_ms < 0 || min_window_ms < 0 ||
+	    busy < 0 || duty < 1 || duty > 100 || pre_ms < 0 || cap_ms < 0 || min_window_ms < 0 ||
 	    calib_ms < 1)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
