@@ -180,7 +180,8 @@ unsigned int sd_batch_pool_size(void);
 int sd_drain_init(void);
 void sd_drain_exit(void);
 void sd_drain_kick(int node);
-unsigned long sd_drain_batch(struct sd_batch *b, int node);
+struct sd_batch *sd_drain_take(int node);	/* popped and listed */
+unsigned long sd_drain_run(struct sd_batch *b, int node);
 unsigned long sd_drain_help(int node, unsigned long budget);
 unsigned long sd_drain_node(int node);
 void sd_drain_apply_sched(void);

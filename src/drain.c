@@ -21,6 +21,7 @@
 #include <linux/nodemask.h>
 #include <linux/workqueue.h>
 #include <linux/smp.h>
+#include <linux/sort.h>
 
 #include "swapdrain.h"
 #include "swapdrain_trace.h"
@@ -38,12 +39,28 @@ static wait_queue_head_t *sd_wq;	/* one per node */
  * Items arrive nearly sorted (a task's zap walks its addresses in order, and
  * swap slots were mostly handed out in order): an insertion sort is about
  * linear here, and makes no indirect call per comparison as sort() does.
+ * Batches of more than SD_ISORT_MAX calls (batch_size goes up to 4096) use
+ * sort(), whose worst case is not quadratic: the sort runs with preemption
+ * off (sd_drain_take()).
  */
+#define SD_ISORT_MAX	128
+
+static int sd_cmp_items(const void *a, const void *b)
+{
+	u64 x = *(const u64 *)a, y = *(const u64 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
 static void sd_sort_items(u64 *v, unsigned int n)
 {
 	unsigned int i, j;
 	u64 x;
 
+	if (n > SD_ISORT_MAX) {
+		sort(v, n, sizeof(*v), sd_cmp_items, NULL);
+		return;
+	}
 	for (i = 1; i < n; i++) {
 		x = v[i];
 		for (j = i; j > 0 && v[j - 1] > x; j--)
@@ -58,6 +75,8 @@ static void sd_sort_items(u64 *v, unsigned int n)
  * while the module is loaded.
  */
 static LLIST_HEAD(sd_parked);
+
+static unsigned long sd_drain_batch(struct sd_batch *b, int node);
 
 static void sd_retry_fn(struct work_struct *work)
 {
@@ -147,29 +166,58 @@ static void sd_batch_put(struct sd_batch *b, int node)
 }
 
 /*
- * Drain a batch taken off node's queue: sort it by device and offset (so
- * cluster locks and zram slots stay cache-hot), list it as active so that
- * idle drain threads, the shrinker and urgent drains can claim items too,
- * and free items until none is left.  Returns the entries freed here.
+ * Make a batch claimable: sort it by device and offset (so cluster locks
+ * and zram slots stay cache-hot) and list it as active, so that idle drain
+ * threads, the shrinker and urgent drains can claim items too.
  */
-unsigned long sd_drain_batch(struct sd_batch *b, int node)
+static void sd_drain_prepare(struct sd_batch *b, int node)
 {
-	bool shared = b->count > 1;
-	unsigned long freed;
-
 	sd_sort_items(b->items, b->count);
 	atomic_set(&b->next, 0);
 	atomic_set(&b->users, 1);
-	if (shared) {
+	if (b->count > 1) {
 		sd_active_add(node, b);
 		if (sd_wq)
 			wake_up(&sd_wq[node]);	/* one idle thread may help */
 	}
-	freed = sd_claim(b, node, ULONG_MAX);
-	if (shared)
+}
+
+/*
+ * Take node's oldest queued batch and make it claimable, or NULL.  From the
+ * pop to the active list this cannot be preempted (compat.h): a batch is
+ * always queued or listed until its items are claimed, so urgent drains,
+ * the shrinker and the age bound reach it even when the thread that took
+ * it gets no CPU (a starved drain thread would otherwise hold a whole
+ * batch out of everyone's sight, and swapoff would wait for it).
+ */
+struct sd_batch *sd_drain_take(int node)
+{
+	struct sd_batch *b;
+
+	sd_drain_call_begin();
+	b = sd_queue_pop(node);
+	if (b)
+		sd_drain_prepare(b, node);
+	sd_drain_call_end();
+	return b;
+}
+
+/* Free the items of a taken batch until none is left; entries freed here. */
+unsigned long sd_drain_run(struct sd_batch *b, int node)
+{
+	unsigned long freed = sd_claim(b, node, ULONG_MAX);
+
+	if (b->count > 1)
 		sd_active_del(node, b);
 	sd_batch_put(b, node);
 	return freed;
+}
+
+/* A parked batch, retried from sd_retry_fn(). */
+static unsigned long sd_drain_batch(struct sd_batch *b, int node)
+{
+	sd_drain_prepare(b, node);
+	return sd_drain_run(b, node);
 }
 
 /* Claim items of batches others are draining; returns entries freed. */
@@ -191,8 +239,8 @@ unsigned long sd_drain_node(int node)
 	unsigned long n = 0;
 	struct sd_batch *b;
 
-	while ((b = sd_queue_pop(node))) {
-		sd_drain_batch(b, node);
+	while ((b = sd_drain_take(node))) {
+		sd_drain_run(b, node);
 		n++;
 	}
 	return n;
@@ -205,9 +253,9 @@ static int sd_drainer_fn(void *data)
 	struct sd_batch *b;
 
 	while (!kthread_should_stop()) {
-		b = sd_queue_pop(d->node);
+		b = sd_drain_take(d->node);
 		if (b) {
-			sd_drain_batch(b, d->node);
+			sd_drain_run(b, d->node);
 			continue;
 		}
 		if (sd_drain_help(d->node, ULONG_MAX))

@@ -101,7 +101,7 @@ bool sd_hook_defer(swp_entry_t entry, int nr, bool task_ctx)
  * Called by the drainers, one call per deferred item.  The backend
  * redirects its entry into the target; the body below runs only if that
  * redirect is missing (all kprobes disarmed through debugfs).  It counts
- * itself on this CPU, and sd_drain_batch() keeps the item for a retry: a
+ * itself on this CPU, and the drain (sd_claim()) keeps the item for a retry: a
  * leak is recoverable, a double free is not.
  */
 __noipa noinline void sd_call_original(swp_entry_t entry, int nr)

@@ -94,8 +94,8 @@ static unsigned long sd_shrink_scan(struct shrinker *s,
 	 */
 	nid = sc->nid;
 	for (i = 0; i < nr_node_ids && freed < sc->nr_to_scan; i++) {
-		while (freed < sc->nr_to_scan && (b = sd_queue_pop(nid)))
-			freed += sd_drain_batch(b, nid);
+		while (freed < sc->nr_to_scan && (b = sd_drain_take(nid)))
+			freed += sd_drain_run(b, nid);
 		if (freed < sc->nr_to_scan)
 			freed += sd_drain_help(nid, sc->nr_to_scan - freed);
 		nid = (nid + 1) % nr_node_ids;
