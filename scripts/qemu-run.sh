@@ -6,7 +6,8 @@
 # on stderr. Env: ACCEL (tcg|kvm, default tcg), SMP (2), MEM (MiB, 2048),
 # TIMEOUT (s, 900), SD_LOG (log file), QEMU_EXTRA (more QEMU arguments,
 # split at spaces, e.g. -numa options), TCG_THREAD (multi|single: QEMU's
-# TCG with one host thread per vCPU, the default, or one for all).
+# TCG with one host thread per vCPU, or one for all; default: QEMU's choice,
+# multi for these guests unless -icount).
 # Exit status: QEMU's (124 on timeout).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -18,11 +19,12 @@ run=${3:-check}
 shift $(($# < 3 ? $# : 3))
 kernel_env "$ver"
 
-case ${TCG_THREAD:-multi} in
-multi|single) ;;
+# Without TCG_THREAD, QEMU picks (one thread per vCPU, or one with -icount).
+case ${TCG_THREAD:-} in
+''|multi|single) ;;
 *)	die "TCG_THREAD must be multi or single" ;;
 esac
-tcg=tcg,thread=${TCG_THREAD:-multi}
+tcg=tcg${TCG_THREAD:+,thread=$TCG_THREAD}
 case ${ACCEL:-tcg} in
 tcg)	accel=(-accel "$tcg" -cpu max) ;;
 kvm)	accel=(-accel kvm -cpu host) ;;
