@@ -66,46 +66,78 @@ long sd_pending_entries(void)
 	return max(n, 0L);
 }
 
+/*
+ * One snapshot: every counter is summed once, freed_entries before
+ * deferred_entries (the loop runs backwards), and pending_entries is their
+ * difference.  An entry is counted deferred before any drain thread can
+ * see it, so each view shows deferred = freed + pending exactly, even
+ * while a storm runs.
+ */
 static int sd_stats_show(char *buf, size_t size)
 {
+	u64 v[SD_NR_STATS];
+	long pending;
 	int i, len = 0;
 
+	for (i = SD_NR_STATS - 1; i >= 0; i--)
+		v[i] = sd_stat_sum(i);
+	pending = max((long)(v[SD_DEFERRED_ENTRIES] - v[SD_FREED_ENTRIES]), 0L);
 	for (i = 0; i < SD_NR_STATS; i++)
 		len += scnprintf(buf + len, size - len, "%s: %llu\n",
-				 sd_stat_names[i], sd_stat_sum(i));
+				 sd_stat_names[i], v[i]);
 	len += scnprintf(buf + len, size - len,
 			 "pending_entries: %ld\npeak_pending_entries: %lu\n"
 			 "drain_cpu_ns: %llu\ndrain_threads: %u\n"
 			 "pool_batches: %u\nbatch_size: %u\nenabled: %d\n"
 			 "backend: %s\n",
-			 sd_pending_entries(),
-			 READ_ONCE(sd_peak_pending), sd_drain_cpu_ns(),
+			 pending, READ_ONCE(sd_peak_pending), sd_drain_cpu_ns(),
 			 sd_drain_threads(), sd_batch_pool_size(),
 			 sd_batch_size, READ_ONCE(sd_enabled), sd_hook_backend());
 	return len;
 }
 
-/* debugfs: each file's private data is its show function. */
+/*
+ * debugfs: each file's private data is its show function.  The text is
+ * made once, at open, as sysfs does: a reader that reads in small pieces
+ * gets one snapshot, not lines from different instants.
+ */
+struct sd_snapshot {
+	size_t len;
+	char buf[];
+};
+
+static int sd_debugfs_open(struct inode *inode, struct file *f)
+{
+	int (*show)(char *buf, size_t size) = inode->i_private;
+	struct sd_snapshot *s = kmalloc(sizeof(*s) + PAGE_SIZE, GFP_KERNEL);
+
+	if (!s)
+		return -ENOMEM;
+	s->len = show(s->buf, PAGE_SIZE);
+	f->private_data = s;
+	return 0;
+}
+
 static ssize_t sd_debugfs_read(struct file *f, char __user *ubuf,
 			       size_t count, loff_t *ppos)
 {
-	int (*show)(char *buf, size_t size) = f->private_data;
-	char *buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
-	ssize_t ret;
+	struct sd_snapshot *s = f->private_data;
 
-	if (!buf)
-		return -ENOMEM;
-	ret = simple_read_from_buffer(ubuf, count, ppos, buf,
-				      show(buf, PAGE_SIZE));
-	kfree(buf);
-	return ret;
+	return simple_read_from_buffer(ubuf, count, ppos, s->buf, s->len);
+}
+
+static int sd_debugfs_release(struct inode *inode, struct file *f)
+{
+	kfree(f->private_data);
+	return 0;
 }
 
 static const struct file_operations sd_debugfs_fops = {
-	.owner	= THIS_MODULE,
-	.open	= simple_open,
-	.read	= sd_debugfs_read,
-	.llseek	= default_llseek,
+	.owner		= THIS_MODULE,
+	.open		= sd_debugfs_open,
+	.read		= sd_debugfs_read,
+	.release	= sd_debugfs_release,
+	.llseek		= default_llseek,
 };
 
 static ssize_t stats_show(struct kobject *k, struct kobj_attribute *a,

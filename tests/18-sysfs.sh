@@ -2,13 +2,33 @@
 # Stats without debugfs (Android user builds never mount it): the sysfs
 # stats and exit_latency exist, are mode 0400, unreadable to other users,
 # readable with debugfs unmounted, have the same fields as the debugfs
-# stats, and show no kernel address. They go away with the module.
+# stats, and show no kernel address. Each open of either view is one
+# snapshot: read 16 bytes at a time while storms run, it still shows
+# deferred = freed + pending. They go away with the module.
 . /tests/lib.sh
 need_module sysfs
 
 remount() { grep -q ' /sys/kernel/debug ' /proc/mounts || mount -t debugfs debugfs /sys/kernel/debug; }
 trap remount EXIT
 trap 'exit 1' TERM INT
+
+# piecewise FILE: opens of FILE during storms, each read 16 bytes at a
+# time, until 20 of them saw entries pending (at most 2000 opens): every
+# one balances, and 20 saw entries pending (else the check proved nothing).
+piecewise() {
+	local i=0 inflight=0 v
+	while [ $i -lt 2000 ] && [ $inflight -lt 20 ]; do
+		v=$(dd if="$1" bs=16 2>/dev/null | awk '
+			$1 == "deferred_entries:" { d = $2 } $1 == "freed_entries:" { f = $2 }
+			$1 == "pending_entries:" { p = $2 } END { print d - f - p, p, d, f }')
+		set -- "$1" $v
+		[ "$2" = 0 ] || { bad "$1 read in pieces: deferred=$4 freed=$5 pending=$3 ($2 unaccounted)"; return 1; }
+		[ "$3" -gt 0 ] && inflight=$((inflight + 1))
+		i=$((i + 1))
+	done
+	info "$1: $i piecewise reads balance, $inflight with entries pending"
+	[ $inflight -ge 20 ] || bad "$1: only $inflight of $i reads saw entries pending"
+}
 
 load_module || { result sysfs; exit 1; }
 base=$(swapfree_kb)
@@ -23,6 +43,10 @@ done
 a=$(cut -d: -f1 $SYSSTATS | tr '\n' ' ')
 b=$(cut -d: -f1 $STATS | tr '\n' ' ')
 [ "$a" = "$b" ] || bad "sysfs fields '$a' differ from debugfs '$b'"
+storm_loop_start -p 4 -m 32 -f 90 -g 1
+piecewise $SYSSTATS
+piecewise /sys/kernel/debug/swapdrain/stats
+storm_loop_stop
 umount /sys/kernel/debug || bad "cannot unmount debugfs"
 for f in $SYSSTATS $SYSEXITLAT; do
 	cat "$f" > /tmp/view 2>&1 || bad "$f unreadable without debugfs"
