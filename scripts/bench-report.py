@@ -512,13 +512,16 @@ if fgs:
     if calib:
         md.append("A thread renders a frame of %s ms of calibrated busy work every 16.7 ms "
                   "(nice 0) while %s processes x %s MiB (60%% swapped, `-g 16`) are killed "
-                  "at once. Window: from the kills until every process is reaped, nothing "
-                  "is pending and SwapFree is back (at least 1 s, at most 20 s). Frame time: "
+                  "at once; %s repetitions. Window: from the kills until every process is "
+                  "reaped, nothing is pending and SwapFree is back (at least 1 s, at most "
+                  "20 s); a frame counts in it if it ran at any time in the window (the frame "
+                  "the kills interrupt is one). Frame time: "
                   "end minus due time; missed: longer than 16.7 ms (dropped slots count). "
                   "Load: \"N busy\" is N processes spinning at nice 0 (with 2 vCPUs, 2 "
                   "of them saturate the guest: frames are late before any kill), "
                   "\"N busy D%%\" N processes spinning D%% of every 10 ms."
-                  % (calib[0]["fgwork_ms"], host.get("fg_p", "?"), host.get("fg_m", "?")))
+                  % (calib[0]["fgwork_ms"], host.get("fg_p", "?"), host.get("fg_m", "?"),
+                     host.get("fg_reps", host.get("reps", "?"))))
         md.append("")
     md.append("| load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -532,8 +535,9 @@ if fgs:
             fmt(c["reap_p99_ms"], 1), fmt(c["after_p99_ms"], 1),
             fmt(c["pre_p99_ms"], 1), fmt(c["kill_total_ms"]), fmt(c["return_ms"])))
     md.append("")
-    md.append("\"p99 before the kills\" is the same thread in the second before the "
-              "kills: the noise floor (the host's own load shows up there).")
+    md.append("\"p99 before the kills\" is the same thread's frames that were over "
+              "before the kills, in the second before them: the noise floor (the host's "
+              "own load shows up there).")
     md.append("")
 
 md.append("### Pass-through: a live process munmaps swapped memory")

@@ -18,6 +18,7 @@
 #   sd.g1pcts=60                % swapped also measured with -g 1 [none]
 #   sd.threads=2                extra nr_threads at 60% (-g 16): modes onN [none]
 #   sd.fg=10x64                 foreground storm: procs x MiB (60%, -g 16)
+#   sd.fgreps=15                repetitions of the foreground cells [reps]
 #   sd.fgbusy=2                 background spinners in the loaded runs
 #   sd.fgloads=0,2@50,2         loads of the foreground cells: N spinners,
 #                               busy D% of the time with N@D
@@ -40,6 +41,7 @@ PCTS=$(arg pcts); PCTS=${PCTS:-0,30,60,90}
 G1PCTS=$(arg g1pcts)
 THREADS=$(arg threads)
 FG=$(arg fg); FG=${FG:-10x64}
+FGREPS=$(arg fgreps); FGREPS=${FGREPS:-$REPS}
 FGBUSY=$(arg fgbusy); FGBUSY=${FGBUSY:-2}
 FGWORK=$(arg fgwork); FGWORK=${FGWORK:-4}
 FGLOADS=$(arg fgloads); FGLOADS=${FGLOADS:-0,$FGBUSY@50,$FGBUSY}
@@ -146,7 +148,7 @@ sec_fg() {
 	OUT=$(/tests/bin/benchstorm calib -w "$FGWORK")
 	iters=$(kv calib_iters)
 	echo "@C tag=$TAG fgwork_ms=$FGWORK $(echo "$OUT" | tr '\n' ' ')"
-	while [ $rep -lt "$REPS" ]; do
+	while [ $rep -lt "$FGREPS" ]; do
 		rep=$((rep + 1))
 		for load in $(list "$FGLOADS"); do
 			busy=${load%@*} duty=100

@@ -24,9 +24,10 @@
  *	-F iters: a foreground thread renders a "frame" of iters busy-loop
  *	rounds every 16.667 ms (see calib), for pre_ms (-P, 1000) before the
  *	kills and until the window ends: frame-time p50/p99/max and missed
- *	deadlines before the kills (pre_), in the whole window (storm_), until
- *	the last child is reaped (reap_) and after that (after_); -O prints
- *	every frame.
+ *	deadlines of the frames over before the kills (pre_), of those
+ *	running at any time in the window (storm_; the frame the kills
+ *	interrupt is one), until the last child is reaped (reap_) and of
+ *	those that began after that (after_); -O prints every frame.
  *	-B n: n background processes spin at nice 0 from before the frames
  *	until the window ends (a CPU load).  -D duty: each of them spins
  *	for duty% of every 10 ms and sleeps the rest (default 100: always
@@ -373,8 +374,19 @@ static void *fg_thread(void *arg)
 	return NULL;
 }
 
-/* Frame stats over frames due in [from, to): p50 p99 max missed n. */
-static void frame_stats(const char *pfx, double from, double to)
+/* A frame's end; a dropped slot "ends" at its deadline. */
+static double frame_end(int i)
+{
+	return frames[i].start + (frames[i].ms < 0 ? FRAME_MS : frames[i].ms);
+}
+
+/*
+ * Frame stats: p50 p99 max missed n over the frames that ran within
+ * [from, to] (within), or that were due or still running in [from, to)
+ * (touch): a frame that was due before the kills and still running when
+ * they came belongs to the storm, not to the noise floor before it.
+ */
+static void frame_stats(const char *pfx, double from, double to, int touch)
 {
 	double *v = malloc(sizeof(double) * (nframes + 1));
 	int i, n = 0, missed = 0, dropped = 0;
@@ -382,7 +394,8 @@ static void frame_stats(const char *pfx, double from, double to)
 	if (!v)
 		die("malloc");
 	for (i = 0; i < nframes; i++) {
-		if (frames[i].start < from || frames[i].start >= to)
+		if (touch ? frame_end(i) <= from || frames[i].start >= to :
+			    frames[i].start < from || frame_end(i) > to)
 			continue;
 		if (frames[i].ms < 0) {
 			dropped++;
@@ -666,11 +679,12 @@ static int do_storm(void)
 		double t_win = t_end > t_kill + min_window_ms ? t_end :
 			       t_kill + min_window_ms;
 
-		frame_stats("pre", t_kill - pre_ms, t_kill);
-		frame_stats("storm", t_kill, t_win);
+		/* the noise floor: frames over before the kills */
+		frame_stats("pre", t_kill - pre_ms, t_kill, 0);
+		frame_stats("storm", t_kill, t_win, 1);
 		/* while the killed processes exit; then until the window ends */
-		frame_stats("reap", t_kill, t_reaped);
-		frame_stats("after", t_reaped, t_win);
+		frame_stats("reap", t_kill, t_reaped, 1);
+		frame_stats("after", t_reaped, t_win, 0);
 		if (print_frames)
 			for (i = 0; i < nframes; i++)
 				printf("frame=%.1f,%.2f\n",
