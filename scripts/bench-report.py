@@ -189,7 +189,7 @@ def fr(x, nd=2):
     return "n/a" if x is None else ("%%.%df" % nd) % x
 
 
-ORDER = ["smp2", "smp4", "smp8", "numa", "icount", "icountx"]
+ORDER = ["smp2", "fgbig", "smp4", "smp8", "numa", "icount", "icountx"]
 tags = sorted({r["tag"] for r in runs},
               key=lambda t: (ORDER.index(t) if t in ORDER else 99, t))
 envs = {e["tag"]: e for e in recs["E"]}
@@ -312,7 +312,11 @@ for tag in tags:
         c = [x for x in summary["fg"]
              if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "on")]
         c = c[0] if c else None
-        target("foreground frame p99 during storm on/off, %s" % load_name(busy, duty),
+        fgsize = ""
+        if tag != main:
+            e = [r for r in select(w="fg", tag=tag)][0]
+            fgsize = ", %s x %s MiB (boot %s)" % (e["procs"], e["mib"], tag)
+        target("foreground frame p99 during storm on/off, %s%s" % (load_name(busy, duty), fgsize),
                rget(c, "ratio_storm_p99_ms"), 0.6, pairs(c, "ratio_storm_p99_ms"),
                spread_of(c, "ratio_storm_p99_ms"))
 
@@ -504,14 +508,20 @@ if summary["profile"]:
             fmt(p["deferred_pct"], 1)))
     md.append("")
 
-md.append("### Foreground frames during a storm (%s)" % main)
+fgtags = [t for t in tags if any(c["tag"] == t for c in summary["fg"])]
+fgtag = main if main in fgtags else (fgtags[0] if fgtags else main)
+md.append("### Foreground frames during a storm (%s)" % ", ".join(fgtags or [main]))
 md.append("")
-fgs = [c for c in summary["fg"] if c["tag"] == main]
+fgs = [c for c in summary["fg"] if c["tag"] == fgtag]
 if fgs:
-    calib = [r for r in recs["C"] if r.get("tag") == main]
+    calib = [r for r in recs["C"] if r.get("tag") == fgtag]
+    sizes = []
+    for t in fgtags:
+        e = select(w="fg", tag=t)[0]
+        sizes.append("%s processes x %s MiB (boot %s)" % (e["procs"], e["mib"], t))
     if calib:
         md.append("A thread renders a frame of %s ms of calibrated busy work every 16.7 ms "
-                  "(nice 0) while %s processes x %s MiB (60%% swapped, `-g 16`) are killed "
+                  "(nice 0) while %s (60%% swapped, `-g 16`) are killed "
                   "at once; %s repetitions. Window: from the kills until every process is "
                   "reaped, nothing is pending and SwapFree is back (at least 1 s, at most "
                   "20 s); a frame counts in it if it ran at any time in the window (the frame "
@@ -520,13 +530,18 @@ if fgs:
                   "Load: \"N busy\" is N processes spinning at nice 0 (with 2 vCPUs, 2 "
                   "of them saturate the guest: frames are late before any kill), "
                   "\"N busy D%%\" N processes spinning D%% of every 10 ms."
-                  % (calib[0]["fgwork_ms"], host.get("fg_p", "?"), host.get("fg_m", "?"),
+                  % (calib[0]["fgwork_ms"], " or ".join(sizes),
                      host.get("fg_reps", host.get("reps", "?"))))
         md.append("")
-    md.append("| load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
-    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|")
-    for c in fgs:
-        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+    md.append("| storm | load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
+    md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+    fgsz = {}
+    for t in fgtags:
+        e = select(w="fg", tag=t)[0]
+        fgsz[t] = "%s x %s MiB" % (e["procs"], e["mib"])
+    for c in [c for t in fgtags for c in summary["fg"] if c["tag"] == t]:
+        md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            fgsz[c["tag"]],
             "idle" if c["busy"] == 0 else "%d busy" % c["busy"] +
             ("" if c["duty"] >= 100 else " %d%%" % c["duty"]), c["mode"],
             fmt(c["storm_p50_ms"], 1), fmt(c["storm_p99_ms"], 1),
@@ -627,7 +642,7 @@ for g in (16, 1):
                     tri(on and on["total_cpu_ms"]))
     wdat("exit_g%d.dat" % g, rows)
 for (tag, busy, duty, mode), fl in frames.items():
-    if tag == main:
+    if tag == fgtag:
         wdat("frames_b%d%s_%s.dat" % (busy, "" if duty >= 100 else "d%d" % duty, mode),
              [(t, ms if ms >= 0 else 60) for t, ms in fl])
 rows = []

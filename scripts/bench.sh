@@ -4,6 +4,8 @@
 # the kernel in QEMU (TCG) several times and runs tests/bench.sh in each:
 #   smp2    2 vCPUs: exit storms (0/30/60/90% swapped, -g 16 and -g 1),
 #           foreground frames (idle and loaded), pass-through, nr_threads
+#   fgbig   2 vCPUs: foreground frames during a bigger storm (10 x 64 MiB),
+#           idle and 2 processes busy 50%
 #   smp4, smp8   4 and 8 vCPUs: exit storms at 60%, nr_threads
 #   numa    4 vCPUs on 2 emulated NUMA nodes: thread placement, storms
 #   icount  1 vCPU with -icount: pass-through in instruction time
@@ -21,7 +23,8 @@
 # THREADS (extra nr_threads at 60% in smp2, 1), FG (10x16), FGREPS
 # (repetitions of the foreground cells, 15), FGBUSY (2), FGWORK (ms per
 # frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
-# (sections of the smp2 boot, exit,fg,live,topo), ACCEL, BENCH_TIMEOUT (s
+# (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64) and
+# FGBIGLOADS (0,2@50) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
 # per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -36,11 +39,11 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${G1PCTS:=}" "${FG:=10x8}" "${FGREPS:=2}" "${LIVE:=16}" "${LIVEREPS:=2}"
 	: "${THREADS:=1}" "${SCALEEXIT:=4x16}"
 fi
-: "${ALLBOOTS:=smp2 smp4 smp8 numa icount}"
+: "${ALLBOOTS:=smp2 fgbig smp4 smp8 numa icount}"
 : "${BOOTS:=$ALLBOOTS}" "${REPS:=5}" "${EXIT:=4x256}"
 : "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
-: "${FGREPS:=15}" "${SMP2SECTIONS:=$ALLSMP2}"
+: "${FGREPS:=15}" "${SMP2SECTIONS:=$ALLSMP2}" "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
 HOST_DEPS+=(gnuplot-nox python3)
@@ -116,11 +119,13 @@ for b in $BOOTS; do
 	smp4)	boot smp4 4 3072 "" sd.bench=topo,exit $at60 sd.threads=1,2 ;;
 	smp8)	boot smp8 8 3072 "" sd.bench=topo,exit $at60 sd.threads=1 ;;
 	numa)	boot numa 4 $numa_mem "$numa" sd.bench=topo,exit $at60 sd.threads=2 ;;
+	fgbig)	boot fgbig 2 3072 "" sd.bench=fg "sd.fg=$FGBIG" "sd.fgreps=$FGREPS" \
+			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" ;;
 	icount)	boot icount 1 2048 "-icount shift=0" sd.bench=live \
 			"sd.live=$ICLIVE" "sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
 	icountx) boot icountx 2 3072 "-icount shift=0" sd.bench=exit \
 			"sd.pcts=0,60,90" sd.g1pcts= sd.threads= ;;
-	*)	die "unknown boot '$b' (smp2 smp4 smp8 numa icount icountx)" ;;
+	*)	die "unknown boot '$b' (smp2 fgbig smp4 smp8 numa icount icountx)" ;;
 	esac
 done
 
