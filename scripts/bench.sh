@@ -5,7 +5,8 @@
 #   smp2    2 vCPUs: exit storms (0/30/60/90% swapped, -g 16 and -g 1),
 #           foreground frames (idle and loaded), pass-through, nr_threads
 #   fgbig   2 vCPUs: foreground frames during a bigger storm (10 x 64 MiB),
-#           idle and 2 processes busy 50%
+#           idle and 2 processes busy 50%, and during a storm of its
+#           resident memory alone (nothing swapped: the floor)
 #   smp4, smp8   4 and 8 vCPUs: exit storms at 60%, nr_threads
 #   numa    4 vCPUs on 2 emulated NUMA nodes: thread placement, storms
 #   icount  1 vCPU with -icount: pass-through in instruction time
@@ -120,7 +121,7 @@ for b in $BOOTS; do
 	smp8)	boot smp8 8 3072 "" sd.bench=topo,exit $at60 sd.threads=1 ;;
 	numa)	boot numa 4 $numa_mem "$numa" sd.bench=topo,exit $at60 sd.threads=2 ;;
 	fgbig)	boot fgbig 2 3072 "" sd.bench=fg "sd.fg=$FGBIG" "sd.fgreps=$FGREPS" \
-			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" ;;
+			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" sd.fgmodes=off,on,floor ;;
 	icount)	boot icount 1 2048 "-icount shift=0" sd.bench=live \
 			"sd.live=$ICLIVE" "sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
 	icountx) boot icountx 2 3072 "-icount shift=0" sd.bench=exit \

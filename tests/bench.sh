@@ -23,7 +23,10 @@
 #   sd.fgloads=0,2@50,2         loads of the foreground cells: N spinners,
 #                               busy D% of the time with N@D
 #                               [0,fgbusy@50,fgbusy]
-#   sd.fgmodes=off,on           modes of the foreground cells
+#   sd.fgmodes=off,on           modes of the foreground cells; mode floor:
+#                               the storm's resident memory only (0%
+#                               swapped, M x 40% MiB), module not loaded:
+#                               the frames no swap-freeing change can beat
 #   sd.fgwork=4                 ms of work per 16.7 ms frame (calibrated)
 #   sd.live=256                 pass-through: MiB munmapped by a live process
 #   sd.livereps=9               repetitions of the live cell
@@ -59,7 +62,7 @@ mode() {
 		rmmod swapdrain || { echo "bench: rmmod failed"; return 1; }
 	fi
 	case $1 in
-	none)	return 0 ;;
+	none|floor) return 0 ;;
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
@@ -143,7 +146,7 @@ sec_exit() {
 
 # Foreground frames during a storm of many small processes, idle / loaded.
 sec_fg() {
-	local p=${FG%x*} m=${FG#*x} rep=0 iters load busy duty mo o
+	local p=${FG%x*} m=${FG#*x} rep=0 iters load busy duty mo o mm pct
 	mode none
 	OUT=$(/tests/bin/benchstorm calib -w "$FGWORK")
 	iters=$(kv calib_iters)
@@ -157,7 +160,9 @@ sec_fg() {
 			for mo in $(order $rep $(list "$FGMODES")); do
 				o=
 				[ $rep = 1 ] && o=-O
-				run_storm fg $rep "$mo" -p "$p" -m "$m" -f 60 -g 16 \
+				mm=$m pct=60
+				[ "$mo" = floor ] && mm=$((m * 40 / 100)) pct=0
+				run_storm fg $rep "$mo" -p "$p" -m "$mm" -f $pct -g 16 \
 					-F "$iters" -B "$busy" -D "$duty" -P 1000 -M 1000 -C 20000 $o
 				[ $rep = 1 ] && echo "$OUT" |
 					sed -n "s/^frame=/@F tag=$TAG busy=$busy duty=$duty mode=$mo /p"
