@@ -282,6 +282,11 @@ for r in select(w="fg"):
     r.setdefault("duty", 100)
 
 
+def fg_size(tag):
+    e = select(w="fg", tag=tag)[0]
+    return "%s x %s MiB" % (e["procs"], e["mib"])
+
+
 def load_name(busy, duty):
     if busy == 0:
         return "idle guest"
@@ -312,10 +317,7 @@ for tag in tags:
         c = [x for x in summary["fg"]
              if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "on")]
         c = c[0] if c else None
-        fgsize = ""
-        if tag != main:
-            e = [r for r in select(w="fg", tag=tag)][0]
-            fgsize = ", %s x %s MiB (boot %s)" % (e["procs"], e["mib"], tag)
+        fgsize = "" if tag == main else ", %s (boot %s)" % (fg_size(tag), tag)
         fl = [x for x in summary["fg"]
               if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "floor")]
         floor = ""
@@ -520,10 +522,8 @@ md.append("")
 fgs = [c for c in summary["fg"] if c["tag"] == fgtag]
 if fgs:
     calib = [r for r in recs["C"] if r.get("tag") == fgtag]
-    sizes = []
-    for t in fgtags:
-        e = select(w="fg", tag=t)[0]
-        sizes.append("%s processes x %s MiB (boot %s)" % (e["procs"], e["mib"], t))
+    sizes = ["%s processes x %s (boot %s)" % tuple(fg_size(t).split(" x ", 1) + [t])
+             for t in fgtags]
     if calib:
         md.append("A thread renders a frame of %s ms of calibrated busy work every 16.7 ms "
                   "(nice 0) while %s (60%% swapped, `-g 16`) are killed "
@@ -540,10 +540,7 @@ if fgs:
         md.append("")
     md.append("| storm | load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-    fgsz = {}
-    for t in fgtags:
-        e = select(w="fg", tag=t)[0]
-        fgsz[t] = "%s x %s MiB" % (e["procs"], e["mib"])
+    fgsz = {t: fg_size(t) for t in fgtags}
     for c in [c for t in fgtags for c in summary["fg"] if c["tag"] == t]:
         md.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
             fgsz[c["tag"]],
