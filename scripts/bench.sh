@@ -24,8 +24,9 @@
 # THREADS (extra nr_threads at 60% in smp2, 1), FG (10x16), FGREPS
 # (repetitions of the foreground cells, 15), FGBUSY (2), FGWORK (ms per
 # frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
-# (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64) and
-# FGBIGLOADS (0,2@50) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
+# (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
+# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,floor; onidle: the drain
+# threads under SCHED_IDLE) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
 # per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -45,6 +46,7 @@ fi
 : "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
 : "${FGREPS:=15}" "${SMP2SECTIONS:=$ALLSMP2}" "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
+: "${FGBIGMODES:=off,on,floor}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
 HOST_DEPS+=(gnuplot-nox python3)
@@ -121,7 +123,7 @@ for b in $BOOTS; do
 	smp8)	boot smp8 8 3072 "" sd.bench=topo,exit $at60 sd.threads=1 ;;
 	numa)	boot numa 4 $numa_mem "$numa" sd.bench=topo,exit $at60 sd.threads=2 ;;
 	fgbig)	boot fgbig 2 3072 "" sd.bench=fg "sd.fg=$FGBIG" "sd.fgreps=$FGREPS" \
-			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" sd.fgmodes=off,on,floor ;;
+			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" "sd.fgmodes=$FGBIGMODES" ;;
 	icount)	boot icount 1 2048 "-icount shift=0" sd.bench=live \
 			"sd.live=$ICLIVE" "sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
 	icountx) boot icountx 2 3072 "-icount shift=0" sd.bench=exit \

@@ -1,0 +1,89 @@
+#!/bin/sh
+# Diagnostic, not part of the suite (run it by name: SD_RUN=cpushare
+# scripts/check.sh 6.12). Who has the CPUs while the killed processes exit:
+# an idle-guest storm of 10 x 64 MiB (60% swapped, -g 16, the benchmark's
+# fgbig storm without the foreground thread), module off and on, with the
+# scheduler's sched_switch events. From the kills until the last child
+# is through exit_mm (sched_process_exit; the parent, the last benchstorm
+# to exit, is not a child), it sums the time each class of task ran: the
+# children, the drain threads, kworkers, idle, the rest.
+. /tests/lib.sh
+need_module cpushare
+
+T=/sys/kernel/tracing
+[ -d $T/events ] || mount -t tracefs nodev $T 2> /dev/null
+STORM=$(karg storm)
+STORM=${STORM:-10x64}
+REPS=$(karg reps)
+REPS=${REPS:-3}
+
+share() {	# kill_total_ms < trace
+	awk -v kt="$1" '
+	function cls(comm, pid) {
+		if (pid == 0) return "idle"
+		if (pid in child) return "children"
+		if (comm ~ /^swapdrain/) return "drain"
+		if (comm ~ /^kworker/) return "kworker"
+		return "other"
+	}
+	FNR == NR {
+		if ($0 ~ /sched_process_exit:/ && $0 ~ /comm=benchstorm/) {
+			match($0, / pid=[0-9]+/); p = substr($0, RSTART + 5, RLENGTH - 5)
+			match($0, /[0-9]+\.[0-9]+: sched_process_exit/); ex[p] = substr($0, RSTART, RLENGTH) + 0
+		}
+		next
+	}
+	!done {	# the last benchstorm to exit is the parent, after the drain
+		for (p in ex) if (last == "" || ex[p] > ex[last]) last = p
+		for (p in ex) if (p != last) { child[p] = 1; if (ex[p] > end) end = ex[p] }
+		done = 1
+	}
+	/sched_switch:/ {
+		match($0, /\[[0-9]+\]/); c = substr($0, RSTART + 1, RLENGTH - 2) + 0
+		match($0, /[0-9]+\.[0-9]+: sched_switch/); t = substr($0, RSTART, RLENGTH) + 0
+		match($0, /prev_comm=[^ ]+/); pc = substr($0, RSTART + 10, RLENGTH - 10)
+		match($0, /prev_pid=[0-9]+/); pp = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		match($0, /next_comm=[^ ]+/); nc = substr($0, RSTART + 10, RLENGTH - 10)
+		match($0, /next_pid=[0-9]+/); np = substr($0, RSTART + 9, RLENGTH - 9) + 0
+		start = end - kt / 1000
+		if (c in since) {
+			a = since[c] > start ? since[c] : start
+			b = t < end ? t : end
+			if (b > a) ms[cls(pc, pp)] += (b - a) * 1000
+		}
+		since[c] = t
+	}
+	END {
+		printf "window_ms=%.1f", kt
+		n = split("children drain kworker other idle", k, " ")
+		for (i = 1; i <= n; i++) printf " %s_ms=%.1f", k[i], ms[k[i]]
+		printf "\n"
+	}' /tmp/trace /tmp/trace
+}
+
+rep=0
+while [ $rep -lt "$REPS" ]; do
+	rep=$((rep + 1))
+	for en in 0 1; do
+		load_module "enabled=$en" || { result cpushare; exit 1; }
+		base=$(swapfree_kb)
+		echo 0 > $T/tracing_on
+		echo > $T/trace
+		echo 16384 > $T/buffer_size_kb
+		echo 1 > $T/events/sched/sched_switch/enable
+		echo 1 > $T/events/sched/sched_process_exit/enable
+		echo 1 > $T/tracing_on
+		OUT=$(/tests/bin/benchstorm storm -p "${STORM%x*}" -m "${STORM#*x}" -f 60 -g 16)
+		echo 0 > $T/tracing_on
+		cat $T/trace > /tmp/trace
+		echo 0 > $T/events/sched/enable
+		wait_drained 120
+		check_swapfree "$base"
+		info "rep $rep enabled=$en: kill_total_ms=$(kv kill_total_ms) exit_cpu_ms=$(kv exit_cpu_ms)" \
+			"$(share "$(kv kill_total_ms)")"
+		check_balance
+		unload_module
+	done
+done
+dmesg_clean
+result cpushare
