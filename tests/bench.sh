@@ -66,8 +66,8 @@ mode() {
 	none|floor) return 0 ;;
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
-	# shellcheck disable=SC2046 # a list of pids
-	onidle)	insmod "$KO" enabled=1 &&
+	onidle)	insmod "$KO" enabled=1 || return 1
+		# shellcheck disable=SC2046 # a list of pids
 		/tests/bin/sdtool idle $(drainer_pids) ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
 	*)	echo "bench: bad mode $1"; return 1 ;;
