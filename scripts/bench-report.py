@@ -287,6 +287,13 @@ def fg_size(tag):
     return "%s x %s MiB" % (e["procs"], e["mib"])
 
 
+def fg_cell(tag, busy, duty, mode):
+    for x in summary["fg"]:
+        if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, mode):
+            return x
+    return None
+
+
 def load_name(busy, duty):
     if busy == 0:
         return "idle guest"
@@ -314,15 +321,10 @@ for tag in tags:
                 for k in ("storm_p99_ms", "storm_p50_ms", "storm_max_ms", "kill_total_ms"):
                     cell["ratio_" + k] = ratio(off, rows, k)
             summary["fg"].append(cell)
-        c = [x for x in summary["fg"]
-             if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "on")]
-        c = c[0] if c else None
+        c = fg_cell(tag, busy, duty, "on")
         fgsize = "" if tag == main else ", %s (boot %s)" % (fg_size(tag), tag)
-        fl = [x for x in summary["fg"]
-              if (x["tag"], x["busy"], x["duty"], x["mode"]) == (tag, busy, duty, "floor")]
-        floor = ""
-        if fl and rget(fl[0], "ratio_storm_p99_ms"):
-            floor = "; floor (nothing swapped)/off %.2f" % rget(fl[0], "ratio_storm_p99_ms")
+        fl = rget(fg_cell(tag, busy, duty, "floor"), "ratio_storm_p99_ms")
+        floor = "; floor (nothing swapped)/off %.2f" % fl if fl else ""
         target("foreground frame p99 during storm on/off, %s%s" % (load_name(busy, duty), fgsize),
                rget(c, "ratio_storm_p99_ms"), 0.6, pairs(c, "ratio_storm_p99_ms") + floor,
                spread_of(c, "ratio_storm_p99_ms"))

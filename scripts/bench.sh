@@ -37,7 +37,7 @@ t_start=$(date +%s)
 ALLSMP2=exit,fg,live,topo
 if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	ALLBOOTS="smp2 numa"
-	: "${BOOTS:=smp2 numa}" "${REPS:=2}" "${EXIT:=4x16}" "${PCTS:=60,90}"
+	: "${REPS:=2}" "${EXIT:=4x16}" "${PCTS:=60,90}"
 	: "${G1PCTS:=}" "${FG:=10x8}" "${FGREPS:=2}" "${LIVE:=16}" "${LIVEREPS:=2}"
 	: "${THREADS:=1}" "${SCALEEXIT:=4x16}"
 fi
@@ -160,11 +160,9 @@ python3 "$TOP/scripts/bench-report.py" "$out" > /dev/null
 fixed=$TOP/results/bench
 [ "${BENCH_QUICK:-0}" = 1 ] && fixed=$TOP/results/bench-quick
 [ "$BOOTS" = "$ALLBOOTS" ] && [ "$SMP2SECTIONS" = "$ALLSMP2" ] || fixed=
-if [ -n "$fixed" ] || [ "${BENCH_QUICK:-0}" = 1 ]; then
-	gnuplot -e "dir='$out'" "$TOP/scripts/plot-bench.gnuplot"
-else
-	gnuplot -e "dir='$out'" "$TOP/scripts/plot-bench.gnuplot" 2> /dev/null ||
-		log "partial run: the plot lacks the panels without data"
+if ! gnuplot -e "dir='$out'" "$TOP/scripts/plot-bench.gnuplot"; then
+	[ -z "$fixed" ] || die "gnuplot failed"
+	log "partial run: the plot lacks the panels without data"
 fi
 if [ -n "$fixed" ]; then
 	cp "$out/bench.md" "$fixed.md"

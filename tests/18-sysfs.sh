@@ -18,12 +18,10 @@ trap 'exit 1' TERM INT
 piecewise() {
 	local i=0 inflight=0 v
 	while [ $i -lt 2000 ] && [ $inflight -lt 20 ]; do
-		v=$(dd if="$1" bs=16 2>/dev/null | awk '
-			$1 == "deferred_entries:" { d = $2 } $1 == "freed_entries:" { f = $2 }
-			$1 == "pending_entries:" { p = $2 } END { print d - f - p, p, d, f }')
+		v=$(dd if="$1" bs=16 2>/dev/null | balance_of)
 		set -- "$1" $v
-		[ "$2" = 0 ] || { bad "$1 read in pieces: deferred=$4 freed=$5 pending=$3 ($2 unaccounted)"; return 1; }
-		[ "$3" -gt 0 ] && inflight=$((inflight + 1))
+		[ "$5" = 0 ] || { bad "$1 read in pieces: deferred=$2 freed=$3 pending=$4 ($5 unaccounted)"; return 1; }
+		[ "$4" -gt 0 ] && inflight=$((inflight + 1))
 		i=$((i + 1))
 	done
 	info "$1: $i piecewise reads balance, $inflight with entries pending"

@@ -36,6 +36,7 @@ share() {	# kill_total_ms < trace
 	!done {	# the last benchstorm to exit is the parent, after the drain
 		for (p in ex) if (last == "" || ex[p] > ex[last]) last = p
 		for (p in ex) if (p != last) { child[p] = 1; if (ex[p] > end) end = ex[p] }
+		start = end - kt / 1000
 		done = 1
 	}
 	/sched_switch:/ {
@@ -43,9 +44,6 @@ share() {	# kill_total_ms < trace
 		match($0, /[0-9]+\.[0-9]+: sched_switch/); t = substr($0, RSTART, RLENGTH) + 0
 		match($0, /prev_comm=[^ ]+/); pc = substr($0, RSTART + 10, RLENGTH - 10)
 		match($0, /prev_pid=[0-9]+/); pp = substr($0, RSTART + 9, RLENGTH - 9) + 0
-		match($0, /next_comm=[^ ]+/); nc = substr($0, RSTART + 10, RLENGTH - 10)
-		match($0, /next_pid=[0-9]+/); np = substr($0, RSTART + 9, RLENGTH - 9) + 0
-		start = end - kt / 1000
 		if (c in since) {
 			a = since[c] > start ? since[c] : start
 			b = t < end ? t : end

@@ -251,13 +251,19 @@ dmesg_clear_checked() {
 	echo "swapdrain-tests: kernel log checked and cleared: $1" > /dev/kmsg
 }
 
+# balance_of < STATS-TEXT: "deferred freed pending unaccounted" of one
+# stats text (unaccounted = deferred - freed - pending).
+balance_of() {
+	awk '$1 == "deferred_entries:" { d = $2 } $1 == "freed_entries:" { f = $2 }
+	     $1 == "pending_entries:" { p = $2 }
+	     END { print d, f, p, d - f - p }'
+}
+
 # check_balance_now WHEN: deferred = freed + pending in one read of the
 # stats (check_balance reads them one at a time, for a quiet system).
 check_balance_now() {
 	local v
-	v=$(awk '$1 == "deferred_entries:" { d = $2 } $1 == "freed_entries:" { f = $2 }
-		 $1 == "pending_entries:" { p = $2 }
-		 END { print d, f, p, d - f - p }' "$STATS")
+	v=$(balance_of < "$STATS")
 	set -- "$1" $v
 	[ "$5" = 0 ] && return 0
 	bad "balance $1: deferred_entries=$2 freed_entries=$3 pending_entries=$4 ($5 unaccounted)"
