@@ -15,6 +15,7 @@
 #include <linux/sysfs.h>
 #include <linux/slab.h>
 #include <linux/cpumask.h>
+#include <asm/barrier.h>
 
 #include "swapdrain.h"
 
@@ -39,6 +40,7 @@ static const char * const sd_stat_names[SD_NR_STATS] = {
 	[SD_AGE_DRAINS]		= "age_drains",
 	[SD_SHRINKER_SCANS]	= "shrinker_scans",
 	[SD_SHRINKER_FREED]	= "shrinker_freed",
+	[SD_DRAIN_WAITS]	= "drain_waits",
 };
 
 static struct dentry *sd_debugfs;
@@ -56,14 +58,17 @@ static u64 sd_stat_sum(enum sd_stat i)
 
 /*
  * Entries taken and not yet freed, from the per-CPU counters: exact when
- * nothing moves, a snapshot while hook and drain run.
+ * nothing moves, a snapshot while hook and drain run.  freed_entries is
+ * read first: an entry is counted deferred before its batch is queued
+ * (sd_batch_add()), so every entry counted freed here is also counted
+ * deferred by the second sum, and the difference never undercounts.
  */
 long sd_pending_entries(void)
 {
-	long n = (long)(sd_stat_sum(SD_DEFERRED_ENTRIES) -
-			sd_stat_sum(SD_FREED_ENTRIES));
+	u64 freed = sd_stat_sum(SD_FREED_ENTRIES);
 
-	return max(n, 0L);
+	smp_rmb();	/* the freed counts before the deferred counts */
+	return max((long)(sd_stat_sum(SD_DEFERRED_ENTRIES) - freed), 0L);
 }
 
 /*
@@ -79,8 +84,10 @@ static int sd_stats_show(char *buf, size_t size)
 	long pending;
 	int i, len = 0;
 
-	for (i = SD_NR_STATS - 1; i >= 0; i--)
+	for (i = SD_NR_STATS - 1; i >= 0; i--) {
 		v[i] = sd_stat_sum(i);
+		smp_rmb();	/* as in sd_pending_entries() */
+	}
 	pending = max((long)(v[SD_DEFERRED_ENTRIES] - v[SD_FREED_ENTRIES]), 0L);
 	for (i = 0; i < SD_NR_STATS; i++)
 		len += scnprintf(buf + len, size - len, "%s: %llu\n",
