@@ -9,7 +9,8 @@
  *             drain queues and the flush timer for partial batches
  *   drain.c   the kthread pool that empties the queues, and urgent drains
  *   pressure.c  shrinker and swapoff: drain at once when memory is short
- *   exitlat.c exit_mmap() duration histogram, deferral on and off
+ *   exitlat.c exit_mmap() duration histogram, deferral on and off, and
+ *             the count of exit_mmap() calls under way (the drain waits)
  *   stats.c   per-CPU counters, debugfs and sysfs views; trace.c tracepoints
  *   params.c  module parameters and their validation
  *   main.c    load and unload order
@@ -93,7 +94,9 @@ extern int sd_drain_nice;
 extern unsigned int sd_flush_ms;
 extern unsigned int sd_swap_low_pct;
 extern unsigned int sd_max_delay_ms;
+extern unsigned int sd_drain_wait_ms;
 extern bool sd_drain_fifo;
+extern bool sd_drain_idle;
 extern struct cpumask sd_drain_cpus;
 
 /* stats.c */
@@ -116,6 +119,7 @@ enum sd_stat {
 	SD_AGE_DRAINS,
 	SD_SHRINKER_SCANS,
 	SD_SHRINKER_FREED,
+	SD_DRAIN_WAITS,
 	SD_NR_STATS
 };
 
@@ -172,6 +176,7 @@ void sd_active_del(int node, struct sd_batch *b);
 struct sd_batch *sd_active_get(int node);
 bool sd_active_has_work(int node);
 bool sd_queue_too_old(int node);
+unsigned long sd_batch_drain_wait(int node);
 void sd_pool_put(struct sd_batch *b);
 unsigned long sd_flush_jiffies(void);
 unsigned int sd_batch_pool_size(void);
@@ -202,6 +207,7 @@ unsigned long sd_swap_total(void);
 int sd_exitlat_init(void);
 void sd_exitlat_exit(void);
 int sd_exitlat_show(char *buf, size_t size);
+bool sd_exits_running(void);
 
 /* params.c */
 bool sd_params_live(void);

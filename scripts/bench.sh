@@ -25,8 +25,8 @@
 # (repetitions of the foreground cells, 15), FGBUSY (2), FGWORK (ms per
 # frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
 # (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
-# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,floor; onidle: the drain
-# threads under SCHED_IDLE) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
+# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,floor; onnice: the drain
+# threads at nice 19, drain_idle=0) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
 # per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh

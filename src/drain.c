@@ -5,15 +5,17 @@
  * Kernel threads, spread over the NUMA nodes that have CPUs and bound to
  * their node's CPUs, pop batches from their node's queue and free every
  * item by calling the original function (through sd_call_original()).
- * They run at drain_nice (default 19) so that exiting tasks and the
- * foreground get the CPU first.  An urgent drain (unload, swapoff, memory
- * pressure) runs in a workqueue at normal priority instead.
+ * They run SCHED_IDLE (drain_idle, the default; or at drain_nice) so that
+ * exiting tasks and the foreground get the CPU first.  An urgent drain
+ * (unload, swapoff, memory pressure, the age bound) runs in a workqueue at
+ * normal priority instead.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/kthread.h>
 #include <linux/sched.h>
 #include <linux/sched/signal.h>
+#include <uapi/linux/sched/types.h>
 #include <linux/slab.h>
 #include <linux/wait.h>
 #include <linux/ktime.h>
@@ -253,6 +255,11 @@ static int sd_drainer_fn(void *data)
 	struct sd_batch *b;
 
 	while (!kthread_should_stop()) {
+		if (sd_batch_drain_wait(d->node)) {
+			sd_stat_add(SD_DRAIN_WAITS, 1);
+			schedule_timeout_idle(1);
+			continue;
+		}
 		b = sd_drain_take(d->node);
 		if (b) {
 			sd_drain_run(b, d->node);
@@ -274,13 +281,31 @@ void sd_drain_kick(int node)
 	wake_up(&sd_wq[node]);
 }
 
-/* drain_nice / drain_fifo for one thread. */
+/*
+ * drain_fifo, drain_idle (the default) or drain_nice for one thread.
+ * SCHED_IDLE, unlike nice 19, leaves a CPU that runs nothing else looking
+ * idle to the scheduler: woken tasks are placed there, and it pulls
+ * runnable tasks from busy CPUs at its next tick instead of after the
+ * longer busy balance interval.  At nice 19 a drain thread kept a CPU
+ * "busy" while the exiting tasks queued on the other one, and took half
+ * of a storm's CPU time (tests/diag-cpushare.sh).
+ */
 static void sd_apply_sched(struct task_struct *t)
 {
-	if (READ_ONCE(sd_drain_fifo))
+	struct sched_attr idle = {
+		.size		= sizeof(idle),
+		.sched_policy	= SCHED_IDLE,
+	};
+
+	if (READ_ONCE(sd_drain_fifo)) {
 		sched_set_fifo_low(t);
-	else
-		sched_set_normal(t, READ_ONCE(sd_drain_nice));
+		return;
+	}
+	/* the nice value first: it shows, and is kept, under SCHED_IDLE */
+	sched_set_normal(t, READ_ONCE(sd_drain_nice));
+	if (READ_ONCE(sd_drain_idle) && sched_setattr_nocheck(t, &idle))
+		pr_warn_once("cannot make the drain threads SCHED_IDLE: they run at nice %d\n",
+			     READ_ONCE(sd_drain_nice));
 }
 
 /* drain_cpus (when it has CPUs of the thread's node) or the node's CPUs. */

@@ -4,7 +4,8 @@
  *
  * A kretprobe times every exit_mmap() into log2 buckets of microseconds,
  * in two rows chosen by the "enabled" parameter at entry, so users can see
- * the module's effect on their own device.
+ * the module's effect on their own device.  It also counts the calls under
+ * way, for the drain's wait (sd_batch_drain_wait()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -23,6 +24,8 @@ struct sd_exitlat_data {
 };
 
 static atomic64_t sd_exitlat[2][SD_EXITLAT_BUCKETS];
+static atomic_t sd_exits_in_flight;	/* exit_mmap() calls under way */
+static unsigned long sd_exit_last;	/* jiffies when the last one ended */
 static atomic64_t sd_exitlat_ns[2];
 static bool sd_exitlat_hooked;
 
@@ -33,6 +36,7 @@ static int sd_exitlat_entry(struct kretprobe_instance *ri,
 
 	d->start = ktime_get_ns();
 	d->on = READ_ONCE(sd_enabled);
+	atomic_inc(&sd_exits_in_flight);
 	return 0;
 }
 
@@ -42,8 +46,12 @@ static int sd_exitlat_return(struct kretprobe_instance *ri,
 	struct sd_exitlat_data *d = (void *)ri->data;
 	u64 ns = ktime_get_ns() - d->start;
 	u64 us = ns / NSEC_PER_USEC;
+	unsigned long now = jiffies;
 	unsigned int b = us ? min(ilog2(us) + 1, SD_EXITLAT_BUCKETS - 1) : 0;
 
+	if (time_after(now, READ_ONCE(sd_exit_last)))
+		WRITE_ONCE(sd_exit_last, now);
+	atomic_dec(&sd_exits_in_flight);
 	atomic64_inc(&sd_exitlat[d->on][b]);
 	atomic64_add(ns, &sd_exitlat_ns[d->on]);
 	return 0;
@@ -56,6 +64,20 @@ static struct kretprobe sd_exitlat_probe = {
 	.data_size	= sizeof(struct sd_exitlat_data),
 	.maxactive	= 64,
 };
+
+/*
+ * Are processes exiting (the drain waits for them, batch.c)?  While an
+ * exit_mmap() is under way, and for a jiffy after the last one ended: a
+ * killer's SIGKILLs run one at a time, and the next victim may enter
+ * exit_mmap() a moment after the previous one left it.  False without the
+ * probe.  A call the kretprobe missed (more than maxactive at once) is
+ * counted neither way.
+ */
+bool sd_exits_running(void)
+{
+	return atomic_read(&sd_exits_in_flight) > 0 ||
+	       time_before_eq(jiffies, READ_ONCE(sd_exit_last) + 1);
+}
 
 /* "below_us off on" rows; bucket 0 is < 1 us, bucket k is < 2^k us. */
 int sd_exitlat_show(char *buf, size_t size)
@@ -87,7 +109,10 @@ int sd_exitlat_show(char *buf, size_t size)
 /* Optional: without it the module still works, the histogram stays empty. */
 int sd_exitlat_init(void)
 {
-	int ret = register_kretprobe(&sd_exitlat_probe);
+	int ret;
+
+	sd_exit_last = jiffies - 2;
+	ret = register_kretprobe(&sd_exitlat_probe);
 
 	if (ret)
 		pr_warn("cannot probe exit_mmap (%d): no exit latency histogram\n",
@@ -101,4 +126,5 @@ void sd_exitlat_exit(void)
 	if (sd_exitlat_hooked)
 		unregister_kretprobe(&sd_exitlat_probe);
 	sd_exitlat_hooked = false;
+	atomic_set(&sd_exits_in_flight, 0);	/* calls that were under way */
 }

@@ -25,7 +25,9 @@ int sd_drain_nice = 19;
 unsigned int sd_flush_ms = 10;
 unsigned int sd_swap_low_pct = 10;
 unsigned int sd_max_delay_ms = 2000;
+unsigned int sd_drain_wait_ms = 100;
 bool sd_drain_fifo;
+bool sd_drain_idle = true;
 struct cpumask sd_drain_cpus;	/* empty: every CPU of the node */
 
 static bool sd_live;
@@ -92,7 +94,8 @@ static int sd_bool_set(const char *val, const struct kernel_param *kp)
 		return -EINVAL;
 	}
 	WRITE_ONCE(*(bool *)kp->arg, v);
-	if (kp->arg == &sd_drain_fifo && sd_params_live())
+	if ((kp->arg == &sd_drain_fifo || kp->arg == &sd_drain_idle) &&
+	    sd_params_live())
 		sd_drain_apply_sched();
 	return 0;
 }
@@ -157,8 +160,18 @@ module_param_cb(max_delay_ms, &sd_int_ops, &sd_p_max_delay_ms, 0644);
 MODULE_PARM_DESC(max_delay_ms,
 		 "While the oldest queued batch is older than this, exits free synchronously (0 = no bound; default 2000)");
 
+static struct sd_int_param sd_p_drain_wait_ms = {
+	.var = &sd_drain_wait_ms, .min = 0, .max = 10000,
+};
+module_param_cb(drain_wait_ms, &sd_int_ops, &sd_p_drain_wait_ms, 0644);
+MODULE_PARM_DESC(drain_wait_ms,
+		 "While processes exit, the drain threads wait for them, up to this long after the oldest queued batch (0 = no wait; default 100)");
+
 module_param_cb(drain_fifo, &sd_bool_ops, &sd_drain_fifo, 0644);
 MODULE_PARM_DESC(drain_fifo, "Run the drain threads SCHED_FIFO (low priority) instead of SCHED_NORMAL (default 0)");
+
+module_param_cb(drain_idle, &sd_bool_ops, &sd_drain_idle, 0644);
+MODULE_PARM_DESC(drain_idle, "Run the drain threads SCHED_IDLE instead of at drain_nice (drain_fifo wins; default 1)");
 
 static int sd_cpus_set(const char *val, const struct kernel_param *kp)
 {

@@ -2,7 +2,7 @@
 # Starved drainers: a SCHED_FIFO spinner on every vCPU for a few seconds.
 # What is left to SCHED_OTHER tasks is 50 ms a second per CPU (the fair
 # server on 6.12+, RT throttling before), and a nice-0 busy loop per CPU
-# takes most of that from the nice-19 drain threads: the fair server hands
+# takes most of that from the SCHED_IDLE drain threads: the fair server hands
 # those 50 ms out at once, so without them the drain of a small storm could
 # fit in it and never wait (seen: no batch ever 200 ms old).
 # Six processes with scattered swap are killed in two waves, 1.5 s apart.

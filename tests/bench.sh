@@ -8,8 +8,8 @@
 # repetitions; the module is loaded afresh for every run, so each run's
 # stats (peak_pending_entries, drain_cpu_ns, exit_latency) are its own.
 #   mode none: module not loaded; off: loaded, enabled=0; on: enabled=1;
-#   onN: enabled=1 nr_threads=N; onidle: enabled=1, the drain threads
-#   under SCHED_IDLE (an experiment: the module sets drain_nice 19).
+#   onN: enabled=1 nr_threads=N; onnice: enabled=1 drain_idle=0, the
+#   drain threads at nice 19 instead of SCHED_IDLE (the old default).
 #
 # Kernel args (defaults in brackets):
 #   sd.bench=exit,fg,live,topo  sections to run [exit,fg,live]
@@ -66,9 +66,7 @@ mode() {
 	none|floor) return 0 ;;
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
-	onidle)	insmod "$KO" enabled=1 || return 1
-		# shellcheck disable=SC2046 # a list of pids
-		/tests/bin/sdtool idle $(drainer_pids) ;;
+	onnice)	insmod "$KO" enabled=1 drain_idle=0 ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
 	*)	echo "bench: bad mode $1"; return 1 ;;
 	esac

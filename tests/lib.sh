@@ -271,10 +271,11 @@ check_balance_now() {
 
 # hold_drainers: hold the drain threads back, whatever the host's speed.
 # They are confined (drain_cpus) to the last CPU, which a nice -20 spinner
-# keeps busy: CFS gives a nice-19 thread about 15/88761 of that CPU, a few
-# milliseconds a minute. (A cgroup cpu.max does not do: 7.2's task-based
-# bandwidth throttling stops a task only on its way back to user space,
-# which a kernel thread never takes: task_throttle_setup_work().) The urgent drains (an unbound workqueue) and
+# keeps busy: CFS gives a SCHED_IDLE thread about 3/88761 of that CPU (a
+# nice-19 one 15/88761), a few milliseconds a minute. (A cgroup cpu.max
+# does not do: 7.2's task-based bandwidth throttling stops a task only on
+# its way back to user space, which a kernel thread never takes:
+# task_throttle_setup_work().) The urgent drains (an unbound workqueue) and
 # the shrinker (the reclaiming task) are not held, and every other task
 # keeps the first CPU. release_drainers undoes it (do it before rmmod).
 HOLD_SPIN=

@@ -43,8 +43,6 @@
  *   sdtool readas -u UID FILE...
  *	Opens each FILE for reading as uid and gid UID, without groups:
  *	prints "FILE open=ok" or "FILE open=<errno>".
- *   sdtool idle PID...
- *	Puts each task PID under SCHED_IDLE (for the benchmark's mode onidle).
  *
  * Exit status 0 on success, 2 on a setup error.
  */
@@ -540,19 +538,6 @@ static int do_readas(uid_t uid, char **files, int n)
 	return 0;
 }
 
-static int do_idle(char **pids, int n)
-{
-	struct sched_param sp = { .sched_priority = 0 };
-	int i, rc = 0;
-
-	for (i = 0; i < n; i++)
-		if (sched_setscheduler(atoi(pids[i]), SCHED_IDLE, &sp)) {
-			fprintf(stderr, "sdtool: SCHED_IDLE %s: %s\n", pids[i], strerror(errno));
-			rc = 2;
-		}
-	return rc;
-}
-
 static void usage(void)
 {
 	fprintf(stderr,
@@ -561,8 +546,7 @@ static void usage(void)
 		"       sdtool starve -p P -m MiB -f PCT -t SECS [-g PAGES] [-r RTPRIO] [-k MS] [-w MS] [-S STATS]\n"
 		"       sdtool mrelease -p P -m MiB -f PCT [-g PAGES]\n"
 		"       sdtool load [-n N] FILE [PARAMS]\n"
-		"       sdtool readas -u UID FILE...\n"
-		"       sdtool idle PID...\n");
+		"       sdtool readas -u UID FILE...\n");
 	exit(2);
 }
 
@@ -646,8 +630,6 @@ int main(int argc, char **argv)
 			usage();
 		return do_readas(uid, argv + optind, argc - optind);
 	}
-	if (!strcmp(cmd, "idle"))
-		return do_idle(argv + optind, argc - optind);
 	usage();
 	return 2;
 }
