@@ -325,8 +325,8 @@ for tag in tags:
         fgsize = "" if tag == main else ", %s (boot %s)" % (fg_size(tag), tag)
         fl = rget(fg_cell(tag, busy, duty, "floor"), "ratio_storm_p99_ms")
         floor = "; floor (nothing swapped)/off %.2f" % fl if fl else ""
-        old = rget(fg_cell(tag, busy, duty, "onold"), "ratio_storm_p99_ms")
-        floor += "; onold (nice 19, no wait)/off %.2f" % old if old else ""
+        wt = rget(fg_cell(tag, busy, duty, "onwait"), "ratio_storm_p99_ms")
+        floor += "; onwait (SCHED_IDLE, waiting for the exits)/off %.2f" % wt if wt else ""
         target("foreground frame p99 during storm on/off, %s%s" % (load_name(busy, duty), fgsize),
                rget(c, "ratio_storm_p99_ms"), 0.6, pairs(c, "ratio_storm_p99_ms") + floor,
                spread_of(c, "ratio_storm_p99_ms"))
@@ -561,10 +561,10 @@ if fgs:
                   "memory (40% of M, nothing swapped), module not loaded: the frames that no "
                   "change to swap freeing can beat; its p99 on/off column is floor/off.")
         md.append("")
-    if any(c["mode"] == "onold" for c in summary["fg"]):
-        md.append("Mode onold: deferral on with the drain as it was before `drain_idle` and "
-                  "`drain_wait_ms` (`drain_idle=0 drain_wait_ms=0`: nice 19, draining while "
-                  "the exits run).")
+    if any(c["mode"] == "onwait" for c in summary["fg"]):
+        md.append("Mode onwait: deferral on with the two opt-in drain settings, "
+                  "`drain_idle=1 drain_wait_ms=100`: SCHED_IDLE drain threads that wait "
+                  "while processes exit.")
         md.append("")
     md.append("\"p99 before the kills\" is the same thread's frames that were over "
               "before the kills, in the second before them: the noise floor (the host's "

@@ -25,8 +25,8 @@
 # (repetitions of the foreground cells, 15), FGBUSY (2), FGWORK (ms per
 # frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
 # (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
-# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,onold,floor; onold: the drain
-# as before drain_idle and drain_wait_ms, nice 19 and no wait) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
+# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,onwait,floor; onwait:
+# drain_idle=1 drain_wait_ms=100) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
 # per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
@@ -46,7 +46,7 @@ fi
 : "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
 : "${FGREPS:=15}" "${SMP2SECTIONS:=$ALLSMP2}" "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
-: "${FGBIGMODES:=off,on,onold,floor}"
+: "${FGBIGMODES:=off,on,onwait,floor}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
 HOST_DEPS+=(gnuplot-nox python3)

@@ -5,8 +5,8 @@
  * Kernel threads, spread over the NUMA nodes that have CPUs and bound to
  * their node's CPUs, pop batches from their node's queue and free every
  * item by calling the original function (through sd_call_original()).
- * They run SCHED_IDLE (drain_idle, the default; or at drain_nice) so that
- * exiting tasks and the foreground get the CPU first.  An urgent drain
+ * They run at drain_nice (default 19; or SCHED_IDLE with drain_idle) so
+ * that exiting tasks and the foreground get the CPU first.  An urgent drain
  * (unload, swapoff, memory pressure, the age bound) runs in a workqueue at
  * normal priority instead.
  */
@@ -282,13 +282,13 @@ void sd_drain_kick(int node)
 }
 
 /*
- * drain_fifo, drain_idle (the default) or drain_nice for one thread.
+ * drain_fifo, drain_idle or drain_nice (the default) for one thread.
  * SCHED_IDLE, unlike nice 19, leaves a CPU that runs nothing else looking
  * idle to the scheduler: woken tasks are placed there, and it pulls
  * runnable tasks from busy CPUs at its next tick instead of after the
- * longer busy balance interval.  At nice 19 a drain thread kept a CPU
- * "busy" while the exiting tasks queued on the other one, and took half
- * of a storm's CPU time (tests/diag-cpushare.sh).
+ * longer busy balance interval.  (It did not keep a nice-19 drain thread
+ * from running alone on one vCPU while exits queued on the other, which
+ * tests/diag-cpushare.sh showed: drain_wait_ms does, batch.c.)
  */
 static void sd_apply_sched(struct task_struct *t)
 {

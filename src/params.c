@@ -25,9 +25,9 @@ int sd_drain_nice = 19;
 unsigned int sd_flush_ms = 10;
 unsigned int sd_swap_low_pct = 10;
 unsigned int sd_max_delay_ms = 2000;
-unsigned int sd_drain_wait_ms = 100;
+unsigned int sd_drain_wait_ms;
 bool sd_drain_fifo;
-bool sd_drain_idle = true;
+bool sd_drain_idle;
 struct cpumask sd_drain_cpus;	/* empty: every CPU of the node */
 
 static bool sd_live;
@@ -165,13 +165,13 @@ static struct sd_int_param sd_p_drain_wait_ms = {
 };
 module_param_cb(drain_wait_ms, &sd_int_ops, &sd_p_drain_wait_ms, 0644);
 MODULE_PARM_DESC(drain_wait_ms,
-		 "While processes exit, the drain threads wait for them, up to this long after the oldest queued batch (0 = no wait; default 100)");
+		 "While processes exit, the drain threads wait for them, up to this long after the oldest queued batch (0 = no wait, the default)");
 
 module_param_cb(drain_fifo, &sd_bool_ops, &sd_drain_fifo, 0644);
 MODULE_PARM_DESC(drain_fifo, "Run the drain threads SCHED_FIFO (low priority) instead of SCHED_NORMAL (default 0)");
 
 module_param_cb(drain_idle, &sd_bool_ops, &sd_drain_idle, 0644);
-MODULE_PARM_DESC(drain_idle, "Run the drain threads SCHED_IDLE instead of at drain_nice (drain_fifo wins; default 1)");
+MODULE_PARM_DESC(drain_idle, "Run the drain threads SCHED_IDLE instead of at drain_nice (drain_fifo wins; default 0)");
 
 static int sd_cpus_set(const char *val, const struct kernel_param *kp)
 {

@@ -52,12 +52,12 @@ while [ $round -lt 3 ]; do
 	set_param max_pending 262144
 	set_param drain_nice $((round % 2 ? -5 : 19))
 	threads_stat 19 "$(param drain_nice)" nice
-	threads_stat 41 5 SCHED_IDLE
-	set_param drain_fifo 1 Y; threads_stat 41 1 SCHED_FIFO
-	set_param drain_idle 0 N; threads_stat 41 1 "SCHED_FIFO wins"
-	set_param drain_fifo 0 N; threads_stat 41 0 SCHED_OTHER
-	threads_stat 19 "$(param drain_nice)" nice
+	threads_stat 41 0 SCHED_OTHER
 	set_param drain_idle 1 Y; threads_stat 41 5 SCHED_IDLE
+	threads_stat 19 "$(param drain_nice)" "nice under SCHED_IDLE"
+	set_param drain_fifo 1 Y; threads_stat 41 1 "SCHED_FIFO wins"
+	set_param drain_idle 0 N; threads_stat 41 1 SCHED_FIFO
+	set_param drain_fifo 0 N; threads_stat 41 0 SCHED_OTHER
 	set_param drain_cpus 0; threads_cpus 0
 	set_param drain_cpus "$last"; threads_cpus "$last"
 	set_param drain_cpus "0-$last"; threads_cpus "0-$last"
@@ -68,6 +68,7 @@ while [ $round -lt 3 ]; do
 	set_param swap_low_pct 0; set_param swap_low_pct 10
 	set_param max_delay_ms 1; usleep 200000
 	set_param max_delay_ms 0; set_param max_delay_ms 2000
+	set_param drain_wait_ms 100; usleep 200000; set_param drain_wait_ms 0
 done
 info "$round rounds in $(($(now_ms) - t0)) ms"
 for v in 2 maybe ""; do refuse enabled "$v"; done
@@ -75,6 +76,7 @@ for v in -1 268435457 abc; do refuse max_pending "$v"; done
 for v in -21 20 x; do refuse drain_nice "$v"; done
 refuse drain_fifo 7
 refuse drain_idle 7
+for v in -1 10001 x; do refuse drain_wait_ms "$v"; done
 for v in 999 abc 0-999; do refuse drain_cpus "$v"; done
 for v in 0 1001; do refuse flush_ms "$v"; done
 for v in -1 101; do refuse swap_low_pct "$v"; done

@@ -8,8 +8,8 @@
 # repetitions; the module is loaded afresh for every run, so each run's
 # stats (peak_pending_entries, drain_cpu_ns, exit_latency) are its own.
 #   mode none: module not loaded; off: loaded, enabled=0; on: enabled=1;
-#   onN: enabled=1 nr_threads=N; onold: enabled=1 drain_idle=0
-#   drain_wait_ms=0, the drain as it was before both (nice 19, no wait).
+#   onN: enabled=1 nr_threads=N; onwait: enabled=1 drain_idle=1
+#   drain_wait_ms=100 (SCHED_IDLE drain threads that wait for the exits).
 #
 # Kernel args (defaults in brackets):
 #   sd.bench=exit,fg,live,topo  sections to run [exit,fg,live]
@@ -66,7 +66,7 @@ mode() {
 	none|floor) return 0 ;;
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
-	onold)	insmod "$KO" enabled=1 drain_idle=0 drain_wait_ms=0 ;;
+	onwait)	insmod "$KO" enabled=1 drain_idle=1 drain_wait_ms=100 ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
 	*)	echo "bench: bad mode $1"; return 1 ;;
 	esac
