@@ -22,8 +22,8 @@
 # REPS (5), EXIT (procs x MiB in smp2, 4x256: the storm the targets were
 # set for), SCALEEXIT (in smp4/smp8/numa, 4x32), PCTS (0,30,60,90), G1PCTS (60),
 # THREADS (extra nr_threads at 60% in smp2, 1), FG (10x16), FGREPS
-# (repetitions of the foreground cells, 15), FGBUSY (2), FGWORK (ms per
-# frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
+# (repetitions of the foreground cells, 15), FGMODES (modes of the smp2
+# foreground cells, off,on,floor), FGBUSY (2), FGWORK (ms per frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
 # (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
 # FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,onwait,floor; onwait:
 # drain_idle=1 drain_wait_ms=100) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
@@ -45,7 +45,8 @@ fi
 : "${BOOTS:=$ALLBOOTS}" "${REPS:=5}" "${EXIT:=4x256}"
 : "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
-: "${FGREPS:=15}" "${SMP2SECTIONS:=$ALLSMP2}" "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
+: "${FGREPS:=15}" "${FGMODES:=off,on,floor}" "${SMP2SECTIONS:=$ALLSMP2}"
+: "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
 : "${FGBIGMODES:=off,on,onwait,floor}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
@@ -117,8 +118,8 @@ for b in $BOOTS; do
 	case $b in
 	smp2)	boot smp2 2 3072 "" "sd.bench=$SMP2SECTIONS" "sd.pcts=$PCTS" \
 			"sd.g1pcts=$G1PCTS" "sd.threads=$THREADS" "sd.fg=$FG" "sd.fgreps=$FGREPS" \
-			"sd.fgbusy=$FGBUSY" "sd.fgwork=$FGWORK" "sd.live=$LIVE" \
-			"sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
+			"sd.fgbusy=$FGBUSY" "sd.fgwork=$FGWORK" "sd.fgmodes=$FGMODES" \
+			"sd.live=$LIVE" "sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
 	smp4)	boot smp4 4 3072 "" sd.bench=topo,exit $at60 sd.threads=1,2 ;;
 	smp8)	boot smp8 8 3072 "" sd.bench=topo,exit $at60 sd.threads=1 ;;
 	numa)	boot numa 4 $numa_mem "$numa" sd.bench=topo,exit $at60 sd.threads=2 ;;
