@@ -97,6 +97,7 @@ while [ $rep -lt "$REPS" ]; do
 		idle) args="enabled=1 drain_idle=1" ;;
 		wait) args="enabled=1 drain_idle=1 drain_wait_ms=100" ;;
 		esac
+		# shellcheck disable=SC2086 # several parameters
 		load_module $args || { result cpushare; exit 1; }
 		base=$(swapfree_kb)
 		echo 0 > $T/tracing_on
