@@ -176,7 +176,7 @@ void sd_active_del(int node, struct sd_batch *b);
 struct sd_batch *sd_active_get(int node);
 bool sd_active_has_work(int node);
 bool sd_queue_too_old(int node);
-unsigned long sd_batch_drain_wait(int node);
+bool sd_batch_drain_wait(int node);
 void sd_pool_put(struct sd_batch *b);
 unsigned long sd_flush_jiffies(void);
 unsigned int sd_batch_pool_size(void);

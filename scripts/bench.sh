@@ -23,8 +23,9 @@
 # set for), SCALEEXIT (in smp4/smp8/numa, 4x32), PCTS (0,30,60,90), G1PCTS (60),
 # THREADS (extra nr_threads at 60% in smp2, 1), FG (10x16), FGREPS
 # (repetitions of the foreground cells, 15), FGMODES (modes of the smp2
-# foreground cells, off,on,floor), FGBUSY (2), FGWORK (ms per frame, 4), LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS
-# (sections of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
+# foreground cells, off,on,floor), FGBUSY (2), FGWORK (ms per frame, 4),
+# LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS (sections
+# of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
 # FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,onwait,floor; onwait:
 # drain_idle=1 drain_wait_ms=100) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
 # per boot, 3600).

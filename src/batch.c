@@ -258,19 +258,19 @@ bool sd_queue_too_old(int node)
 }
 
 /*
- * How long node's drain threads wait before they take a batch, in jiffies
- * (0: drain now).  A drain thread that runs while processes exit keeps a
- * CPU busy that would otherwise go idle and pull the exiting tasks queued
- * on the other CPUs (the scheduler's newly-idle balance; the periodic one
- * does not move them, at nice 19 or SCHED_IDLE alike: their load is what
- * PELT left of it while they slept).  Seen in tests/diag-cpushare.sh: the
- * drain thread ran alone on one vCPU for half of a storm while the last
- * exits queued on the other.  So while exit_mmap() runs anywhere, the
- * drain waits, one jiffy at a time, for at most drain_wait_ms after the
- * node's oldest queued batch, and never so long that max_pending or the
- * age bound could come near.
+ * Should node's drain threads wait a jiffy before they take a batch?  A
+ * drain thread that runs while processes exit keeps a CPU busy that would
+ * otherwise go idle and pull the exiting tasks queued on the other CPUs
+ * (the scheduler's newly-idle balance; the periodic one does not move
+ * them, at nice 19 or SCHED_IDLE alike: their load is what PELT left of it
+ * while they slept).  Seen in tests/diag-cpushare.sh: the drain thread ran
+ * alone on one vCPU for half of a storm while the last exits queued on the
+ * other.  So while exit_mmap() runs anywhere, the drain waits, one jiffy
+ * at a time, for at most drain_wait_ms after the node's oldest queued
+ * batch, and never so long that max_pending or the age bound could come
+ * near.
  */
-unsigned long sd_batch_drain_wait(int node)
+bool sd_batch_drain_wait(int node)
 {
 	unsigned long head = READ_ONCE(sd_nodes[node]->head_stamp);
 	unsigned int wait_ms = READ_ONCE(sd_drain_wait_ms);
@@ -278,10 +278,10 @@ unsigned long sd_batch_drain_wait(int node)
 
 	if (!wait_ms || !head || !sd_exits_running() ||
 	    atomic_long_read(&sd_reserved) > READ_ONCE(sd_max_pending) / 2)
-		return 0;
+		return false;
 	if (max_ms)
 		wait_ms = min(wait_ms, max_ms / 2);
-	return time_before(jiffies, head + msecs_to_jiffies(wait_ms)) ? 1 : 0;
+	return time_before(jiffies, head + msecs_to_jiffies(wait_ms));
 }
 
 /* Free swap below swap_low_pct of all swap (pressure.c keeps the total). */
