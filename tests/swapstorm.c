@@ -2,11 +2,13 @@
 /*
  * swapstorm: swap-heavy exit storms and friends, for the swapdrain tests.
  *
- *   swapstorm storm [-p procs] [-m MiB] [-f pct] [-s] [-x cmd]
+ *   swapstorm storm [-p procs] [-m MiB] [-f pct] [-b MiB] [-s] [-x cmd]
  *	P children each map M MiB (anonymous, or a memfd with -s), fill it with
  *	a pattern and MADV_PAGEOUT the first F%, then wait. The parent SIGKILLs
  *	them all at once and times each kill-to-reap. -x runs cmd (sh -c) right
- *	after the kills, before reaping.
+ *	after the kills, before reaping. -b B adds one more child that fills
+ *	B MiB and pages none of it out, killed first: its exit_mmap() runs,
+ *	preempted and resumed among the others, for the whole storm.
  *
  * Common options: -t keeps transparent huge pages (default: MADV_NOHUGEPAGE,
  * 4 KiB pages as on a phone); -g N pages out in chunks of N pages in a random
@@ -42,7 +44,7 @@
 #define MIB (1024UL * 1024)
 
 static long procs = 4, mib = 64, pct = 60, child_pct = 50;
-static long chunk_pages;
+static long chunk_pages, ballast_mib;
 static int use_shmem, use_dontneed, use_thp;
 static const char *exec_cmd, *stats_file;
 
@@ -200,10 +202,10 @@ static int cmp_double(const void *a, const void *b)
 
 static int do_storm(void)
 {
-	size_t bytes = mib * MIB;
-	pid_t *pids = calloc(procs, sizeof(*pids));
-	double *t_kill = calloc(procs, sizeof(*t_kill));
-	double *dt = calloc(procs, sizeof(*dt));
+	long total = procs + !!ballast_mib;	/* the ballast is the last */
+	pid_t *pids = calloc(total, sizeof(*pids));
+	double *t_kill = calloc(total, sizeof(*t_kill));
+	double *dt = calloc(total, sizeof(*dt));
 	long base, ready_free, child_swap = 0;
 	double t0, t_end = 0;
 	int fds[2], i, n, ret = 0;
@@ -211,17 +213,19 @@ static int do_storm(void)
 	if (!pids || !t_kill || !dt || pipe(fds))
 		die("setup");
 	base = swapfree_kb();
-	for (i = 0; i < procs; i++) {
+	for (i = 0; i < total; i++) {
 		pids[i] = fork();
 		if (pids[i] < 0)
 			die("fork");
 		if (pids[i] == 0) {
 			struct ready r = { .idx = i };
+			size_t bytes = (i < procs ? mib : ballast_mib) * MIB;
 			uint64_t *p = map_region(bytes);
 
 			close(fds[0]);
 			fill(p, bytes, i + 1);
-			page_out(p, bytes, pct);
+			if (i < procs)
+				page_out(p, bytes, pct);
 			r.swap_kb = my_swap_kb();
 			if (write(fds[1], &r, sizeof(r)) != sizeof(r))
 				_exit(3);
@@ -230,7 +234,7 @@ static int do_storm(void)
 		}
 	}
 	close(fds[1]);
-	for (n = 0; n < procs; n++) {
+	for (n = 0; n < total; n++) {
 		struct ready r;
 
 		if (read(fds[0], &r, sizeof(r)) != sizeof(r)) {
@@ -242,7 +246,8 @@ static int do_storm(void)
 	ready_free = swapfree_kb();
 
 	t0 = now_ms();
-	for (i = 0; i < procs; i++) {
+	for (n = 0; n < total; n++) {
+		i = (n + procs) % total;	/* the ballast first */
 		t_kill[i] = now_ms();
 		kill(pids[i], SIGKILL);
 	}
@@ -251,29 +256,31 @@ static int do_storm(void)
 
 		printf("exec_rc=%d\n", WIFEXITED(rc) ? WEXITSTATUS(rc) : -1);
 	}
-	for (n = 0; n < procs; n++) {
+	for (n = 0; n < total; n++) {
 		int status;
 		pid_t pid = waitpid(-1, &status, 0);
 		double t = now_ms();
 
 		if (pid < 0)
 			die("waitpid");
-		for (i = 0; i < procs; i++)
+		for (i = 0; i < total; i++)
 			if (pids[i] == pid)
 				dt[i] = t - t_kill[i];
 		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGKILL)
 			ret = 1;
 		t_end = t;
 	}
-	qsort(dt, procs, sizeof(*dt), cmp_double);
+	qsort(dt, total, sizeof(*dt), cmp_double);
 
 	printf("mode=%s\nprocs=%ld\nmib=%ld\npct=%ld\nthp=%d\nchunk_pages=%ld\n",
 	       use_shmem ? "shmem" : "anon", procs, mib, pct, use_thp, chunk_pages);
+	if (ballast_mib)
+		printf("ballast_mib=%ld\n", ballast_mib);
 	printf("swapfree_base_kb=%ld\nswapfree_ready_kb=%ld\n", base, ready_free);
 	printf("swapped_kb=%ld\nchild_swap_kb=%ld\n", base - ready_free, child_swap);
 	printf("kill_median_ms=%.1f\nkill_max_ms=%.1f\nkill_total_ms=%.1f\n",
-	       procs % 2 ? dt[procs / 2] : (dt[procs / 2 - 1] + dt[procs / 2]) / 2,
-	       dt[procs - 1], t_end - t0);
+	       total % 2 ? dt[total / 2] : (dt[total / 2 - 1] + dt[total / 2]) / 2,
+	       dt[total - 1], t_end - t0);
 	printf("swapfree_after_kb=%ld\n", swapfree_kb());
 	return ret;
 }
@@ -372,7 +379,7 @@ static int do_live(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: swapstorm storm [-p procs] [-m MiB] [-f pct] [-s] [-x cmd]\n"
+		"usage: swapstorm storm [-p procs] [-m MiB] [-f pct] [-b MiB] [-s] [-x cmd]\n"
 		"       swapstorm fork [-m MiB] [-f pct] [-c child_pct] [-S stats]\n"
 		"       swapstorm live [-m MiB] [-f pct] [-s] [-D]\n"
 		"common: [-t] (keep THP) [-g pages] (scattered page-out)\n");
@@ -388,11 +395,12 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "p:m:f:c:g:tsx:S:D")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:f:b:c:g:tsx:S:D")) != -1) {
 		switch (opt) {
 		case 'p': procs = atol(optarg); break;
 		case 'm': mib = atol(optarg); break;
 		case 'f': pct = atol(optarg); break;
+		case 'b': ballast_mib = atol(optarg); break;
 		case 'c': child_pct = atol(optarg); break;
 		case 'g': chunk_pages = atol(optarg); break;
 		case 't': use_thp = 1; break;
@@ -403,7 +411,7 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (procs < 1 || mib < 1 || pct < 0 || pct > 100 || child_pct < 0 ||
+	if (procs < 1 || mib < 1 || ballast_mib < 0 || pct < 0 || pct > 100 || child_pct < 0 ||
 	    child_pct > 100 || chunk_pages < 0)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
