@@ -411,8 +411,8 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (procs < 1 || mib < 1 || ballast_mib < 0 || pct < 0 || pct > 100 || child_pct < 0 ||
-	    child_pct > 100 || chunk_pages < 0)
+	if (procs < 1 || mib < 1 || ballast_mib < 0 || pct < 0 || pct > 100 ||
+	    child_pct < 0 || child_pct > 100 || chunk_pages < 0)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
