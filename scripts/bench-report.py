@@ -283,8 +283,13 @@ for r in select(w="fg"):
 
 
 def fg_size(tag):
-    e = select(w="fg", tag=tag)[0]
-    return "%s x %s MiB" % (e["procs"], e["mib"])
+    """The storm of a boot's foreground cells, from a swapped (not floor) run."""
+    rows = [r for r in select(w="fg", tag=tag) if r["mode"] != "floor"]
+    e = (rows or select(w="fg", tag=tag))[0]
+    s = "%s x %s MiB, %s%% swapped" % (e["procs"], e["mib"], e["pct"])
+    if e.get("file_mib"):
+        s += ", + %s MiB file" % e["file_mib"]
+    return s
 
 
 def fg_cell(tag, busy, duty, mode):
@@ -325,8 +330,10 @@ for tag in tags:
         fgsize = "" if tag == main else ", %s (boot %s)" % (fg_size(tag), tag)
         fl = rget(fg_cell(tag, busy, duty, "floor"), "ratio_storm_p99_ms")
         floor = "; floor (nothing swapped)/off %.2f" % fl if fl else ""
-        wt = rget(fg_cell(tag, busy, duty, "onwait"), "ratio_storm_p99_ms")
-        floor += "; onwait (SCHED_IDLE, waiting for the exits)/off %.2f" % wt if wt else ""
+        for m, what in (("wait", "drain_wait_ms=100"),
+                        ("onwait", "drain_idle=1 drain_wait_ms=100")):
+            wt = rget(fg_cell(tag, busy, duty, m), "ratio_storm_p99_ms")
+            floor += "; %s (%s)/off %.2f" % (m, what, wt) if wt else ""
         target("foreground frame p99 during storm on/off, %s%s" % (load_name(busy, duty), fgsize),
                rget(c, "ratio_storm_p99_ms"), 0.6, pairs(c, "ratio_storm_p99_ms") + floor,
                spread_of(c, "ratio_storm_p99_ms"))
@@ -528,10 +535,11 @@ if fgs:
     calib = [r for r in recs["C"] if r.get("tag") == fgtag]
     sizes = ["%s processes x %s (boot %s)" % tuple(fg_size(t).split(" x ", 1) + [t])
              for t in fgtags]
+    files = [r for r in select(w="fg") if r.get("file_mib")]
     if calib:
         md.append("A thread renders a frame of %s ms of calibrated busy work every 16.7 ms "
-                  "(nice 0) while %s (60%% swapped, `-g 16`) are killed "
-                  "at once; %s repetitions. Window: from the kills until every process is "
+                  "(nice 0) while %s (paged out in 16-page chunks, `-g 16`) are killed "
+                  "at once; %s repetitions.%s Window: from the kills until every process is "
                   "reaped, nothing is pending and SwapFree is back (at least 1 s, at most "
                   "20 s); a frame counts in it if it ran at any time in the window (the frame "
                   "the kills interrupt is one). Frame time: "
@@ -540,7 +548,10 @@ if fgs:
                   "of them saturate the guest: frames are late before any kill), "
                   "\"N busy D%%\" N processes spinning D%% of every 10 ms."
                   % (calib[0]["fgwork_ms"], " or ".join(sizes),
-                     host.get("fg_reps", host.get("reps", "?"))))
+                     host.get("fg_reps", host.get("reps", "?")),
+                     " \"+ N MiB file\": each process also maps N MiB of one shared "
+                     "file and has read every page of it (file-backed RSS, as an app's "
+                     "libraries and dex)." if files else ""))
         md.append("")
     md.append("| storm | load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
     md.append("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
@@ -558,8 +569,13 @@ if fgs:
     md.append("")
     if any(c["mode"] == "floor" for c in summary["fg"]):
         md.append("Mode floor: the same number of processes with only the storm's resident "
-                  "memory (40% of M, nothing swapped), module not loaded: the frames that no "
+                  "memory (the unswapped share of M, and the same file, if any; nothing swapped), "
+                  "module not loaded: the frames that no "
                   "change to swap freeing can beat; its p99 on/off column is floor/off.")
+        md.append("")
+    if any(c["mode"] == "wait" for c in summary["fg"]):
+        md.append("Mode wait: deferral on with the opt-in `drain_wait_ms=100`: the "
+                  "drain threads (nice 19) wait while processes exit.")
         md.append("")
     if any(c["mode"] == "onwait" for c in summary["fg"]):
         md.append("Mode onwait: deferral on with the two opt-in drain settings, "

@@ -7,6 +7,10 @@
 #   fgbig   2 vCPUs: foreground frames during a bigger storm (10 x 64 MiB),
 #           idle and 2 processes busy 50%, and during a storm of its
 #           resident memory alone (nothing swapped: the floor)
+#   fgapp   2 vCPUs: the same, with processes shaped like the seed's
+#           measured app after 15 min in the background (VmSwap 366 MB,
+#           RssAnon 68 MB, RssFile 131 MB): 10 x 64 MiB anonymous, 84% of
+#           it swapped, and 19 MiB of a shared file mapped by each
 #   smp4, smp8   4 and 8 vCPUs: exit storms at 60%, nr_threads
 #   numa    4 vCPUs on 2 emulated NUMA nodes: thread placement, storms
 #   icount  1 vCPU with -icount: pass-through in instruction time
@@ -26,9 +30,10 @@
 # foreground cells, off,on,floor), FGBUSY (2), FGWORK (ms per frame, 4),
 # LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS (sections
 # of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
-# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,onwait,floor; onwait:
-# drain_idle=1 drain_wait_ms=100) of the fgbig boot, ACCEL, BENCH_TIMEOUT (s
-# per boot, 3600).
+# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,wait,floor; wait:
+# drain_wait_ms=100; onwait: also drain_idle=1) of the fgbig boot, FGAPP
+# (10x64), FGAPPPCT (84), FGAPPFILE (MiB, 19) and FGAPPMODES (off,on,wait,
+# floor) of the fgapp boot, ACCEL, BENCH_TIMEOUT (s per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -42,13 +47,15 @@ if [ "${BENCH_QUICK:-0}" = 1 ]; then
 	: "${G1PCTS:=}" "${FG:=10x8}" "${FGREPS:=2}" "${LIVE:=16}" "${LIVEREPS:=2}"
 	: "${THREADS:=1}" "${SCALEEXIT:=4x16}"
 fi
-: "${ALLBOOTS:=smp2 fgbig smp4 smp8 numa icount}"
+: "${ALLBOOTS:=smp2 fgbig fgapp smp4 smp8 numa icount}"
 : "${BOOTS:=$ALLBOOTS}" "${REPS:=5}" "${EXIT:=4x256}"
 : "${SCALEEXIT:=4x32}"
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
 : "${FGREPS:=15}" "${FGMODES:=off,on,floor}" "${SMP2SECTIONS:=$ALLSMP2}"
 : "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
-: "${FGBIGMODES:=off,on,onwait,floor}"
+: "${FGBIGMODES:=off,on,wait,floor}"
+: "${FGAPP:=10x64}" "${FGAPPPCT:=84}" "${FGAPPFILE:=19}"
+: "${FGAPPMODES:=off,on,wait,floor}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
 HOST_DEPS+=(gnuplot-nox python3)
@@ -126,11 +133,14 @@ for b in $BOOTS; do
 	numa)	boot numa 4 $numa_mem "$numa" sd.bench=topo,exit $at60 sd.threads=2 ;;
 	fgbig)	boot fgbig 2 3072 "" sd.bench=fg "sd.fg=$FGBIG" "sd.fgreps=$FGREPS" \
 			"sd.fgloads=$FGBIGLOADS" "sd.fgwork=$FGWORK" "sd.fgmodes=$FGBIGMODES" ;;
+	fgapp)	boot fgapp 2 3072 "" sd.bench=fg "sd.fg=$FGAPP" "sd.fgreps=$FGREPS" \
+			"sd.fgpct=$FGAPPPCT" "sd.fgfile=$FGAPPFILE" "sd.fgloads=$FGBIGLOADS" \
+			"sd.fgwork=$FGWORK" "sd.fgmodes=$FGAPPMODES" ;;
 	icount)	boot icount 1 2048 "-icount shift=0" sd.bench=live \
 			"sd.live=$ICLIVE" "sd.livereps=$LIVEREPS" sd.livegs=16,1 ;;
 	icountx) boot icountx 2 3072 "-icount shift=0" sd.bench=exit \
 			"sd.pcts=0,60,90" sd.g1pcts= sd.threads= ;;
-	*)	die "unknown boot '$b' (smp2 fgbig smp4 smp8 numa icount icountx)" ;;
+	*)	die "unknown boot '$b' (smp2 fgbig fgapp smp4 smp8 numa icount icountx)" ;;
 	esac
 done
 

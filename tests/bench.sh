@@ -8,8 +8,9 @@
 # repetitions; the module is loaded afresh for every run, so each run's
 # stats (peak_pending_entries, drain_cpu_ns, exit_latency) are its own.
 #   mode none: module not loaded; off: loaded, enabled=0; on: enabled=1;
-#   onN: enabled=1 nr_threads=N; onwait: enabled=1 drain_idle=1
-#   drain_wait_ms=100 (SCHED_IDLE drain threads that wait for the exits).
+#   onN: enabled=1 nr_threads=N; wait: enabled=1 drain_wait_ms=100 (the
+#   drain threads, nice 19, wait for the exits); onwait: enabled=1
+#   drain_idle=1 drain_wait_ms=100 (SCHED_IDLE drain threads that wait).
 #
 # Kernel args (defaults in brackets):
 #   sd.bench=exit,fg,live,topo  sections to run [exit,fg,live]
@@ -18,7 +19,10 @@
 #   sd.pcts=0,30,60,90          % swapped, page-out in 16-page chunks (-g 16)
 #   sd.g1pcts=60                % swapped also measured with -g 1 [none]
 #   sd.threads=2                extra nr_threads at 60% (-g 16): modes onN [none]
-#   sd.fg=10x64                 foreground storm: procs x MiB (60%, -g 16)
+#   sd.fg=10x64                 foreground storm: procs x MiB (-g 16)
+#   sd.fgpct=84                 % of it swapped [60]
+#   sd.fgfile=19                MiB of one shared file each process also
+#                               maps and reads (file-backed RSS) [0]
 #   sd.fgreps=15                repetitions of the foreground cells [reps]
 #   sd.fgbusy=2                 background spinners in the loaded runs
 #   sd.fgloads=0,2@50,2         loads of the foreground cells: N spinners,
@@ -26,7 +30,8 @@
 #                               [0,fgbusy@50,fgbusy]
 #   sd.fgmodes=off,on           modes of the foreground cells; mode floor:
 #                               the storm's resident memory only (0%
-#                               swapped, M x 40% MiB), module not loaded:
+#                               swapped, M x (100 - fgpct)% MiB, and the
+#                               same file), module not loaded:
 #                               the frames no swap-freeing change can beat
 #   sd.fgwork=4                 ms of work per 16.7 ms frame (calibrated)
 #   sd.live=256                 pass-through: MiB munmapped by a live process
@@ -45,6 +50,8 @@ PCTS=$(arg pcts); PCTS=${PCTS:-0,30,60,90}
 G1PCTS=$(arg g1pcts)
 THREADS=$(arg threads)
 FG=$(arg fg); FG=${FG:-10x64}
+FGPCT=$(arg fgpct); FGPCT=${FGPCT:-60}
+FGFILE=$(arg fgfile); FGFILE=${FGFILE:-0}
 FGREPS=$(arg fgreps); FGREPS=${FGREPS:-$REPS}
 FGBUSY=$(arg fgbusy); FGBUSY=${FGBUSY:-2}
 FGWORK=$(arg fgwork); FGWORK=${FGWORK:-4}
@@ -67,6 +74,7 @@ mode() {
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
 	onwait)	insmod "$KO" enabled=1 drain_idle=1 drain_wait_ms=100 ;;
+	wait)	insmod "$KO" enabled=1 drain_wait_ms=100 ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
 	*)	echo "bench: bad mode $1"; return 1 ;;
 	esac
@@ -162,10 +170,11 @@ sec_fg() {
 			for mo in $(order $rep $(list "$FGMODES")); do
 				o=
 				[ $rep = 1 ] && o=-O
-				mm=$m pct=60
-				[ "$mo" = floor ] && mm=$((m * 40 / 100)) pct=0
-				run_storm fg $rep "$mo" -p "$p" -m "$mm" -f $pct -g 16 \
-					-F "$iters" -B "$busy" -D "$duty" -P 1000 -M 1000 -C 20000 $o
+				mm=$m pct=$FGPCT
+				[ "$mo" = floor ] && mm=$((m * (100 - FGPCT) / 100)) pct=0
+				run_storm fg $rep "$mo" -p "$p" -m "$mm" -f "$pct" -g 16 \
+					-r "$FGFILE" -F "$iters" -B "$busy" -D "$duty" \
+					-P 1000 -M 1000 -C 20000 $o
 				[ $rep = 1 ] && echo "$OUT" |
 					sed -n "s/^frame=/@F tag=$TAG busy=$busy duty=$duty mode=$mo /p"
 			done

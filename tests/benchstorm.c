@@ -4,7 +4,7 @@
  *
  *   benchstorm storm [-p procs] [-m MiB] [-f pct] [-g pages] [-S stats]
  *		      [-E exit_latency] [-F iters] [-B busy] [-P pre_ms]
- *		      [-D duty] [-C cap_ms] [-M min_ms] [-O]
+ *		      [-D duty] [-C cap_ms] [-M min_ms] [-r MiB] [-O]
  *	P children each map M MiB (private anonymous, 4 KiB pages), fill it
  *	and MADV_PAGEOUT the first F% (in chunks of G pages in a shuffled
  *	order with -g, as in swapstorm), then wait.  The parent SIGKILLs them
@@ -35,6 +35,10 @@
  *	-C cap_ms: the window ends at the latest cap_ms after the kills
  *	(default 60000); what was not back by then is reported as -1.
  *	-M min_ms: with -F, the frames' storm window lasts at least min_ms.
+ *	-r MiB: each child also maps MiB of one file (in /tmp, written once
+ *	by the parent, MAP_SHARED read-only) and reads every page of it: the
+ *	file-backed RSS of an app (its libraries, apk and dex), which its
+ *	exit unmaps without freeing anything and without swap entries.
  *   benchstorm calib [-w ms]
  *	Busy-loop rounds that take ms (default 5) on this (idle) machine,
  *	from the median of 31 timed runs.
@@ -69,10 +73,11 @@
 #define HIST_BUCKETS 32
 
 static long procs = 4, mib = 64, pct = 60, chunk_pages, busy, duty = 100;
-static long pre_ms = 1000;
+static long pre_ms = 1000, file_mib;
 static long cap_ms = 60000, fg_iters, calib_ms = 5, min_window_ms;
 static int print_frames, populate;
 static const char *stats_file, *exitlat_file;
+static int file_fd = -1;
 
 static void die(const char *what)
 {
@@ -464,6 +469,43 @@ static long my_swap_kb(void)
 	return val;
 }
 
+/* The parent's file: file_mib MiB, every page written (in the page cache). */
+static void make_file(void)
+{
+	char path[] = "/tmp/benchstorm-XXXXXX";
+	static char buf[1 << 16];
+	size_t left = file_mib * MIB;
+
+	file_fd = mkstemp(path);
+	if (file_fd < 0)
+		die("mkstemp");
+	unlink(path);
+	memset(buf, 0x5a, sizeof(buf));
+	while (left) {
+		ssize_t n = write(file_fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			die("write file");
+		left -= n;
+	}
+}
+
+/* A child's file-backed RSS: the whole file mapped and every page read. */
+static void map_file(void)
+{
+	size_t bytes = file_mib * MIB, i;
+	volatile const char *q;
+	char sum = 0;
+
+	q = mmap(NULL, bytes, PROT_READ, MAP_SHARED, file_fd, 0);
+	if (q == MAP_FAILED)
+		die("mmap file");
+	for (i = 0; i < bytes; i += 4096)
+		sum += q[i];
+	if (sum == 1)	/* keep the reads */
+		_exit(4);
+}
+
 static void child(int idx, int fd)
 {
 	size_t bytes = mib * MIB;
@@ -485,6 +527,8 @@ static void child(int idx, int fd)
 	t = now_ms();
 	page_out(p, bytes, pct);
 	r.pageout_ms = now_ms() - t;
+	if (file_mib)
+		map_file();
 	r.swap_kb = my_swap_kb();
 	r.cpu_ms = self_cpu_ms();
 	if (write(fd, &r, sizeof(r)) != sizeof(r))
@@ -511,6 +555,8 @@ static int do_storm(void)
 
 	if (!pids || !busy_pids || !ready_cpu || !dt || !exit_cpu || pipe(fds))
 		die("setup");
+	if (file_mib)
+		make_file();
 	base = swapfree_kb();
 	for (i = 0; i < procs; i++) {
 		pids[i] = fork();
@@ -625,7 +671,8 @@ static int do_storm(void)
 	qsort(dt, procs, sizeof(*dt), cmp_double);
 	qsort(exit_cpu, procs, sizeof(*exit_cpu), cmp_double);
 	printf("procs=%ld\nmib=%ld\npct=%ld\nchunk_pages=%ld\nbusy=%ld\n"
-	       "duty=%ld\n", procs, mib, pct, chunk_pages, busy, duty);
+	       "duty=%ld\nfile_mib=%ld\n", procs, mib, pct, chunk_pages, busy,
+	       duty, file_mib);
 	printf("swapfree_base_kb=%ld\nswapped_kb=%ld\nchild_swap_kb=%ld\n",
 	       base, base - ready_free, child_swap);
 	printf("setup_ms=%.0f\nfill_ms=%.0f\npageout_ms=%.0f\n", t_setup,
@@ -698,7 +745,7 @@ static void usage(void)
 	fprintf(stderr,
 		"usage: benchstorm storm [-p procs] [-m MiB] [-f pct] [-g pages] [-S stats]\n"
 		"                  [-E exit_latency] [-F iters] [-B busy] [-D duty] [-P pre_ms]\n"
-		"                  [-C cap_ms] [-M min_ms] [-O]\n"
+		"                  [-C cap_ms] [-M min_ms] [-r MiB] [-O]\n"
 		"       benchstorm calib [-w ms]\n");
 	exit(2);
 }
@@ -712,7 +759,7 @@ int main(int argc, char **argv)
 		usage();
 	cmd = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "p:m:f:g:S:E:F:B:D:P:C:M:Ow:z")) != -1) {
+	while ((opt = getopt(argc, argv, "p:m:f:g:S:E:F:B:D:P:C:M:Or:w:z")) != -1) {
 		switch (opt) {
 		case 'p': procs = atol(optarg); break;
 		case 'm': mib = atol(optarg); break;
@@ -727,6 +774,7 @@ int main(int argc, char **argv)
 		case 'C': cap_ms = atol(optarg); break;
 		case 'M': min_window_ms = atol(optarg); break;
 		case 'O': print_frames = 1; break;
+		case 'r': file_mib = atol(optarg); break;
 		case 'z': populate = 1; break;
 		case 'w': calib_ms = atol(optarg); break;
 		default: usage();
@@ -734,7 +782,7 @@ int main(int argc, char **argv)
 	}
 	if (procs < 1 || mib < 1 || pct < 0 || pct > 100 || chunk_pages < 0 ||
 	    busy < 0 || duty < 1 || duty > 100 || pre_ms < 0 || cap_ms < 0 || min_window_ms < 0 ||
-	    calib_ms < 1)
+	    calib_ms < 1 || file_mib < 0)
 		usage();
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
