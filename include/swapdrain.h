@@ -27,6 +27,7 @@
 #include <linux/swapops.h>
 #include <linux/bits.h>
 #include <linux/cpumask.h>
+#include <linux/sched.h>
 
 #include "compat.h"
 
@@ -202,6 +203,17 @@ int sd_pressure_init(void);
 void sd_pressure_exit(void);
 bool sd_swapoff_running(void);
 unsigned long sd_swap_total(void);
+
+/*
+ * Is the current task a process in exit, past exit_mm()?  Its swap frees
+ * are the ones deferred (hook.c), and its exit_mmap() the one the drain
+ * waits for (exitlat.c): not exec's release of the old mm, nor an
+ * mmput_async() worker's.
+ */
+static __always_inline bool sd_current_exiting(void)
+{
+	return (current->flags & PF_EXITING) && !current->mm;
+}
 
 /* exitlat.c */
 int sd_exitlat_init(void);

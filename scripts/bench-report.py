@@ -330,7 +330,7 @@ for tag in tags:
         fgsize = "" if tag == main else ", %s (boot %s)" % (fg_size(tag), tag)
         fl = rget(fg_cell(tag, busy, duty, "floor"), "ratio_storm_p99_ms")
         floor = "; floor (nothing swapped)/off %.2f" % fl if fl else ""
-        for m, what in (("wait", "drain_wait_ms=100"),
+        for m, what in (("nowait", "drain_wait_ms=0"),
                         ("onwait", "drain_idle=1 drain_wait_ms=100")):
             wt = rget(fg_cell(tag, busy, duty, m), "ratio_storm_p99_ms")
             floor += "; %s (%s)/off %.2f" % (m, what, wt) if wt else ""
@@ -573,9 +573,10 @@ if fgs:
                   "module not loaded: the frames that no "
                   "change to swap freeing can beat; its p99 on/off column is floor/off.")
         md.append("")
-    if any(c["mode"] == "wait" for c in summary["fg"]):
-        md.append("Mode wait: deferral on with the opt-in `drain_wait_ms=100`: the "
-                  "drain threads (nice 19) wait while processes exit.")
+    if any(c["mode"] == "nowait" for c in summary["fg"]):
+        md.append("Mode nowait: deferral on with `drain_wait_ms=0`: the drain threads "
+                  "do not wait while processes exit (mode on, the defaults, waits up "
+                  "to 100 ms).")
         md.append("")
     if any(c["mode"] == "onwait" for c in summary["fg"]):
         md.append("Mode onwait: deferral on with the two opt-in drain settings, "

@@ -30,10 +30,10 @@
 # foreground cells, off,on,floor), FGBUSY (2), FGWORK (ms per frame, 4),
 # LIVE (MiB, 64), ICLIVE (MiB, 32), LIVEREPS (5), SMP2SECTIONS (sections
 # of the smp2 boot, exit,fg,live,topo), FGBIG (10x64),
-# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,wait,floor; wait:
-# drain_wait_ms=100; onwait: also drain_idle=1) of the fgbig boot, FGAPP
-# (10x64), FGAPPPCT (84), FGAPPFILE (MiB, 19) and FGAPPMODES (off,on,wait,
-# floor) of the fgapp boot, ACCEL, BENCH_TIMEOUT (s per boot, 3600).
+# FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,nowait,floor; nowait:
+# drain_wait_ms=0; onwait: drain_idle=1 drain_wait_ms=100) of the fgbig
+# boot, FGAPP (10x64), FGAPPPCT (84), FGAPPFILE (MiB, 19) and FGAPPMODES
+# (off,on,nowait,floor) of the fgapp boot, ACCEL, BENCH_TIMEOUT (s per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -53,9 +53,9 @@ fi
 : "${PCTS:=0,30,60,90}" "${G1PCTS=60}" "${FG:=10x16}" "${FGBUSY:=2}"
 : "${FGREPS:=15}" "${FGMODES:=off,on,floor}" "${SMP2SECTIONS:=$ALLSMP2}"
 : "${FGBIG:=10x64}" "${FGBIGLOADS:=0,2@50}"
-: "${FGBIGMODES:=off,on,wait,floor}"
+: "${FGBIGMODES:=off,on,nowait,floor}"
 : "${FGAPP:=10x64}" "${FGAPPPCT:=84}" "${FGAPPFILE:=19}"
-: "${FGAPPMODES:=off,on,wait,floor}"
+: "${FGAPPMODES:=off,on,nowait,floor}"
 : "${FGWORK:=4}" "${LIVE:=64}" "${ICLIVE:=32}" "${LIVEREPS:=5}" "${THREADS:=1}"
 
 HOST_DEPS+=(gnuplot-nox python3)

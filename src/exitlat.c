@@ -5,7 +5,8 @@
  * A kretprobe times every exit_mmap() into log2 buckets of microseconds,
  * in two rows chosen by the "enabled" parameter at entry, so users can see
  * the module's effect on their own device.  It also counts the calls under
- * way, for the drain's wait (sd_batch_drain_wait()).
+ * way in exiting processes (not exec's release of the old mm), for the
+ * drain's wait (sd_batch_drain_wait()).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -21,6 +22,7 @@
 struct sd_exitlat_data {
 	u64 start;
 	bool on;
+	bool exiting;	/* a process's exit: counted in flight */
 };
 
 static atomic64_t sd_exitlat[2][SD_EXITLAT_BUCKETS];
@@ -36,7 +38,9 @@ static int sd_exitlat_entry(struct kretprobe_instance *ri,
 
 	d->start = ktime_get_ns();
 	d->on = READ_ONCE(sd_enabled);
-	atomic_inc(&sd_exits_in_flight);
+	d->exiting = sd_current_exiting();
+	if (d->exiting)
+		atomic_inc(&sd_exits_in_flight);
 	return 0;
 }
 
@@ -49,9 +53,11 @@ static int sd_exitlat_return(struct kretprobe_instance *ri,
 	unsigned long now = jiffies;
 	unsigned int b = us ? min(ilog2(us) + 1, SD_EXITLAT_BUCKETS - 1) : 0;
 
-	if (time_after(now, READ_ONCE(sd_exit_last)))
-		WRITE_ONCE(sd_exit_last, now);
-	atomic_dec(&sd_exits_in_flight);
+	if (d->exiting) {
+		if (time_after(now, READ_ONCE(sd_exit_last)))
+			WRITE_ONCE(sd_exit_last, now);
+		atomic_dec(&sd_exits_in_flight);
+	}
 	atomic64_inc(&sd_exitlat[d->on][b]);
 	atomic64_add(ns, &sd_exitlat_ns[d->on]);
 	return 0;
@@ -67,7 +73,7 @@ static struct kretprobe sd_exitlat_probe = {
 
 /*
  * Are processes exiting (the drain waits for them, batch.c)?  While an
- * exit_mmap() is under way, and for a jiffy after the last one ended: a
+ * exiting process's exit_mmap() is under way, and for a jiffy after the last one ended: a
  * killer's SIGKILLs run one at a time, and the next victim may enter
  * exit_mmap() a moment after the previous one left it.  False without the
  * probe.  A call the kretprobe missed (more than maxactive at once) is

@@ -77,11 +77,6 @@ const char *sd_hook_backend(void)
 	return b ? b->name : "none";
 }
 
-static __always_inline bool sd_caller_exiting(void)
-{
-	return (current->flags & PF_EXITING) && !current->mm;
-}
-
 /*
  * The per-call decision, from the target's hook.  task_ctx: the call was
  * made in task context (the backend knows how to tell from its handler).
@@ -90,7 +85,7 @@ static __always_inline bool sd_caller_exiting(void)
  */
 bool sd_hook_defer(swp_entry_t entry, int nr, bool task_ctx)
 {
-	if (!READ_ONCE(sd_enabled) || !sd_caller_exiting() || !task_ctx) {
+	if (!READ_ONCE(sd_enabled) || !sd_current_exiting() || !task_ctx) {
 		sd_stat_add(SD_PASSTHROUGH_CALLS, 1);
 		return false;
 	}

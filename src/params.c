@@ -25,7 +25,7 @@ int sd_drain_nice = 19;
 unsigned int sd_flush_ms = 10;
 unsigned int sd_swap_low_pct = 10;
 unsigned int sd_max_delay_ms = 2000;
-unsigned int sd_drain_wait_ms;
+unsigned int sd_drain_wait_ms = 100;
 bool sd_drain_fifo;
 bool sd_drain_idle;
 struct cpumask sd_drain_cpus;	/* empty: every CPU of the node */
@@ -165,7 +165,7 @@ static struct sd_int_param sd_p_drain_wait_ms = {
 };
 module_param_cb(drain_wait_ms, &sd_int_ops, &sd_p_drain_wait_ms, 0644);
 MODULE_PARM_DESC(drain_wait_ms,
-		 "While processes exit, the drain threads wait for them, up to this long after the oldest queued batch (0 = no wait, the default)");
+		 "While processes exit, the drain threads wait for them, up to this long after the oldest queued batch (0 = no wait; default 100)");
 
 module_param_cb(drain_fifo, &sd_bool_ops, &sd_drain_fifo, 0644);
 MODULE_PARM_DESC(drain_fifo, "Run the drain threads SCHED_FIFO (low priority) instead of SCHED_NORMAL (default 0)");

@@ -68,7 +68,7 @@ while [ $round -lt 3 ]; do
 	set_param swap_low_pct 0; set_param swap_low_pct 10
 	set_param max_delay_ms 1; usleep 200000
 	set_param max_delay_ms 0; set_param max_delay_ms 2000
-	set_param drain_wait_ms 100; usleep 200000; set_param drain_wait_ms 0
+	set_param drain_wait_ms 0; usleep 200000; set_param drain_wait_ms 100
 done
 info "$round rounds in $(($(now_ms) - t0)) ms"
 for v in 2 maybe ""; do refuse enabled "$v"; done

@@ -8,9 +8,10 @@
 # repetitions; the module is loaded afresh for every run, so each run's
 # stats (peak_pending_entries, drain_cpu_ns, exit_latency) are its own.
 #   mode none: module not loaded; off: loaded, enabled=0; on: enabled=1;
-#   onN: enabled=1 nr_threads=N; wait: enabled=1 drain_wait_ms=100 (the
-#   drain threads, nice 19, wait for the exits); onwait: enabled=1
-#   drain_idle=1 drain_wait_ms=100 (SCHED_IDLE drain threads that wait).
+#   onN: enabled=1 nr_threads=N; nowait: enabled=1 drain_wait_ms=0 (the
+#   drain threads do not wait for the exits; the default is 100 ms);
+#   onwait: enabled=1 drain_idle=1 drain_wait_ms=100 (SCHED_IDLE drain
+#   threads that wait).
 #
 # Kernel args (defaults in brackets):
 #   sd.bench=exit,fg,live,topo  sections to run [exit,fg,live]
@@ -74,7 +75,7 @@ mode() {
 	off)	insmod "$KO" enabled=0 ;;
 	on)	insmod "$KO" enabled=1 ;;
 	onwait)	insmod "$KO" enabled=1 drain_idle=1 drain_wait_ms=100 ;;
-	wait)	insmod "$KO" enabled=1 drain_wait_ms=100 ;;
+	nowait)	insmod "$KO" enabled=1 drain_wait_ms=0 ;;
 	on*)	insmod "$KO" enabled=1 "nr_threads=${1#on}" ;;
 	*)	echo "bench: bad mode $1"; return 1 ;;
 	esac

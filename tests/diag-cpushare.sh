@@ -2,10 +2,12 @@
 # Diagnostic, not part of the suite (run it by name: SD_RUN=cpushare
 # scripts/check.sh 6.12). Who has the CPUs while the killed processes exit:
 # an idle-guest storm of 10 x 64 MiB (60% swapped, -g 16, the benchmark's
-# fgbig storm without the foreground thread), module off, on (defaults),
-# on with SCHED_IDLE drain threads (idle: drain_idle=1) and with those
-# waiting for the exits (wait: also drain_wait_ms=100; sd.modes=off,on,
-# idle,wait, sd.reps=3),
+# fgbig storm without the foreground thread), module off, on without the
+# drain's wait (nowait: drain_wait_ms=0), on (defaults: the drain threads,
+# nice 19, wait for the exits, drain_wait_ms=100), on with SCHED_IDLE drain
+# threads that do not wait (idle: drain_idle=1 drain_wait_ms=0) and with
+# those waiting (wait: drain_idle=1 drain_wait_ms=100; sd.modes=off,
+# nowait,on,idle,wait, sd.reps=3),
 # with the scheduler's sched_switch events. From the kills until the last
 # child is through exit_mm (sched_process_exit; the parent, the last
 # benchstorm to exit, is not a child), it sums the time each class of task
@@ -20,7 +22,7 @@ STORM=${STORM:-10x64}
 REPS=$(karg reps)
 REPS=${REPS:-3}
 MODES=$(karg modes | tr , ' ')
-MODES=${MODES:-off on idle wait}
+MODES=${MODES:-off nowait on idle wait}
 
 share() {	# kill_total_ms < trace
 	awk -v kt="$1" '
@@ -94,7 +96,8 @@ while [ $rep -lt "$REPS" ]; do
 		case $mode in
 		off) args=enabled=0 ;;
 		on) args=enabled=1 ;;
-		idle) args="enabled=1 drain_idle=1" ;;
+		nowait) args="enabled=1 drain_wait_ms=0" ;;
+		idle) args="enabled=1 drain_idle=1 drain_wait_ms=0" ;;
 		wait) args="enabled=1 drain_idle=1 drain_wait_ms=100" ;;
 		esac
 		# shellcheck disable=SC2086 # several parameters
