@@ -73,11 +73,11 @@ static struct kretprobe sd_exitlat_probe = {
 
 /*
  * Are processes exiting (the drain waits for them, batch.c)?  While an
- * exiting process's exit_mmap() is under way, and for a jiffy after the last one ended: a
- * killer's SIGKILLs run one at a time, and the next victim may enter
- * exit_mmap() a moment after the previous one left it.  False without the
- * probe.  A call the kretprobe missed (more than maxactive at once) is
- * counted neither way.
+ * exiting process's exit_mmap() is under way, and for a jiffy after the
+ * last one ended: a killer's SIGKILLs run one at a time, and the next
+ * victim may enter exit_mmap() a moment after the previous one left it.
+ * False without the probe.  A call the kretprobe missed (more than
+ * maxactive at once) is counted neither way.
  */
 bool sd_exits_running(void)
 {
