@@ -550,7 +550,7 @@ if fgs:
                   % (calib[0]["fgwork_ms"], " or ".join(sizes),
                      host.get("fg_reps", host.get("reps", "?")),
                      " \"+ N MiB file\": each process also maps N MiB of one shared "
-                     "file and has read every page of it (file-backed RSS, as an app's "
+                     "file and has faulted in every page of it (file-backed RSS, as an app's "
                      "libraries and dex)." if files else ""))
         md.append("")
     md.append("| storm | load | mode | frame p50 ms | frame p99 ms | p99 on/off | missed | frames | p99 until reaped | p99 after | p99 before the kills | reaped ms | swap back ms |")
