@@ -33,8 +33,8 @@
 # FGBIGLOADS (0,2@50) and FGBIGMODES (off,on,nowait,floor; nowait:
 # drain_wait_ms=0; onwait: drain_idle=1 drain_wait_ms=100) of the fgbig
 # boot, FGAPP (10x64), FGAPPPCT (84), FGAPPFILE (MiB, 19) and FGAPPMODES
-# (off,on,nowait,floor) of the fgapp boot, ACCEL, BENCH_TIMEOUT (s per
-# boot, 3600).
+# (off,on,nowait,floor) of the fgapp boot (its loads are FGBIGLOADS),
+# ACCEL, BENCH_TIMEOUT (s per boot, 3600).
 set -euo pipefail
 # shellcheck source=scripts/lib.sh
 . "$(dirname "$0")/lib.sh"
